@@ -1,0 +1,93 @@
+# sluice: top-level build.
+#
+#   make                  module for the running kernel (or every kernel with
+#                         headers installed, if it has none) + userspace
+#   make modules KVER=V   module for kernel V, built in build/V/sluice.ko
+#   make userspace        sluicectl (and sluiced)
+#   make check            every test: unit, fuzz (short), VM on both kernels
+#   make demo             boot a guest and show sluice splitting traffic
+#   make install          userspace, man pages, dkms source
+#
+# Kernel headers: KDIR overrides /lib/modules/$(KVER)/build.
+
+VERSION := 0.1.0
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+RUNNING := $(shell uname -r)
+KVER ?= $(RUNNING)
+KDIR ?= /lib/modules/$(KVER)/build
+# Every kernel on this machine that has headers, newest last.
+HEADER_KVERS := $(sort $(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))))
+
+KMOD_SRCS := $(wildcard $(ROOT)/kmod/*.c $(ROOT)/kmod/*.h \
+		$(ROOT)/kmod/*.sh $(ROOT)/kmod/uapi/linux/*.h) $(ROOT)/Kbuild
+
+.PHONY: all modules modules-all userspace check check-unit check-fuzz \
+	check-vm check-style check-dkms demo deps install dkms-install \
+	clean help bench
+
+all: userspace
+ifneq ($(wildcard /lib/modules/$(RUNNING)/build),)
+all: modules
+else
+all: modules-all
+endif
+
+help:
+	@sed -n '3,11p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+
+# One copy of the tree per kernel: kbuild writes objects next to sources.
+modules: $(KMOD_SRCS)
+	@test -d "$(KDIR)" || { echo "sluice: no kernel headers in $(KDIR)" \
+		"(apt-get install linux-headers-$(KVER), or set KVER=/KDIR=;" \
+		"installed: $(or $(HEADER_KVERS),none))" >&2; exit 1; }
+	@mkdir -p $(ROOT)/build/$(KVER)/kmod/uapi/linux
+	@cp -u $(ROOT)/Kbuild $(ROOT)/build/$(KVER)/
+	@cp -u $(ROOT)/kmod/*.c $(ROOT)/kmod/*.h $(ROOT)/kmod/*.sh \
+		$(ROOT)/build/$(KVER)/kmod/
+	@cp -u $(ROOT)/kmod/uapi/linux/*.h $(ROOT)/build/$(KVER)/kmod/uapi/linux/
+	$(MAKE) -C $(KDIR) M=$(ROOT)/build/$(KVER) modules
+
+modules-all:
+	@test -n "$(HEADER_KVERS)" || { echo "sluice: no kernel headers" \
+		"installed (make deps)" >&2; exit 1; }
+	@for k in $(HEADER_KVERS); do \
+		$(MAKE) --no-print-directory modules KVER=$$k KDIR=/lib/modules/$$k/build || exit 1; \
+	done
+
+userspace:
+	$(MAKE) -C $(ROOT)/userspace
+
+deps:
+	@$(ROOT)/tests/deps.sh
+
+check:
+	@$(ROOT)/tests/check.sh
+
+demo:
+	@$(ROOT)/tests/demo.sh
+
+bench:
+	@$(ROOT)/tests/bench/run.sh
+
+install: userspace
+	$(MAKE) -C $(ROOT)/userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+# dkms builds from /usr/src/sluice-VERSION, a copy of what it needs.
+dkms-install:
+	rm -rf $(DESTDIR)/usr/src/sluice-$(VERSION)
+	mkdir -p $(DESTDIR)/usr/src/sluice-$(VERSION)/kmod/uapi/linux
+	cp $(ROOT)/Kbuild $(ROOT)/dkms.conf $(DESTDIR)/usr/src/sluice-$(VERSION)/
+	cp $(ROOT)/kmod/*.c $(ROOT)/kmod/*.h $(ROOT)/kmod/*.sh \
+		$(DESTDIR)/usr/src/sluice-$(VERSION)/kmod/
+	cp $(ROOT)/kmod/uapi/linux/*.h \
+		$(DESTDIR)/usr/src/sluice-$(VERSION)/kmod/uapi/linux/
+	@echo "now: dkms add sluice/$(VERSION) && dkms install sluice/$(VERSION)"
+
+clean:
+	rm -rf $(ROOT)/build
+	-$(MAKE) -C $(ROOT)/userspace clean
+	-$(MAKE) -C $(ROOT)/tests/unit clean
+	-$(MAKE) -C $(ROOT)/tests/fuzz clean

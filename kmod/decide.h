@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef SLUICE_DECIDE_H
+#define SLUICE_DECIDE_H
+
+#include "sluice.h"
+
+/* What the decision of a new flow looks at. */
+struct sluice_tuple {
+	u8 family;			/* AF_INET or AF_INET6 */
+	u8 proto;
+	__be16 sport, dport;
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	} saddr, daddr;
+	u32 mark;
+	int ifindex;			/* input device */
+	char iif[IFNAMSIZ];		/* CLASSIFY only: name of it */
+};
+
+struct sluice_decision {
+	enum sluice_verdict verdict;
+	enum sluice_rule rule;
+};
+
+/*
+ * The decision order for the first packet of a flow, cheapest first.
+ * Called under rcu_read_lock(); @cfg is the namespace's current config.
+ */
+enum sluice_rule sluice_decide(struct sluice_net *sn,
+			       const struct sluice_cfg *cfg,
+			       const struct sluice_tuple *t);
+
+/* Counter of a pass decision, SLUICE_CTR_UNSPEC if none. */
+enum sluice_counter sluice_rule_counter(enum sluice_rule rule, u8 family);
+
+/* CLASSIFY: explain what the hooks would do with a new flow @t. */
+int sluice_classify(struct sluice_net *sn, struct net *net,
+		    struct sluice_tuple *t, struct sluice_decision *d);
+
+#endif /* SLUICE_DECIDE_H */

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sluice: split a gateway's LAN traffic between a tunnel client and the
+ * direct path, per flow, with an RCU white_list.
+ *
+ * This file holds the module's parameters, per-namespace state and the
+ * order in which the parts come up and go down.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "sluice.h"
+#include "hooks.h"
+
+unsigned int sluice_max_entries = 1000000;
+module_param_named(max_entries, sluice_max_entries, uint, 0644);
+MODULE_PARM_DESC(max_entries,
+		 "Most white_list entries per network namespace (default 1000000)");
+
+/* Defaults a namespace starts with; read when the namespace appears. */
+static unsigned short default_port = 12345;
+module_param(default_port, ushort, 0644);
+MODULE_PARM_DESC(default_port, "Listener port of new namespaces (default 12345)");
+
+static unsigned int default_mode = SLUICE_MODE_TPROXY;
+module_param(default_mode, uint, 0644);
+MODULE_PARM_DESC(default_mode, "Mode of new namespaces: 0 tproxy (default), 1 redirect");
+
+static unsigned int default_bypass_mark = 0xff;
+module_param(default_bypass_mark, uint, 0644);
+MODULE_PARM_DESC(default_bypass_mark,
+		 "Mark of the tunnel client's sockets, never redirected (default 0xff)");
+
+static unsigned int default_bypass_mask = 0xff;
+module_param(default_bypass_mask, uint, 0644);
+MODULE_PARM_DESC(default_bypass_mask, "Mask of the bypass mark (default 0xff)");
+
+static unsigned int default_fwmark = 0x100;
+module_param(default_fwmark, uint, 0644);
+MODULE_PARM_DESC(default_fwmark,
+		 "Mark given to redirected packets for policy routing (default 0x100)");
+
+static unsigned int default_fwmark_mask = 0x100;
+module_param(default_fwmark_mask, uint, 0644);
+MODULE_PARM_DESC(default_fwmark_mask, "Mask of the fwmark (default 0x100)");
+
+static bool default_drop_no_listener;
+module_param(default_drop_no_listener, bool, 0644);
+MODULE_PARM_DESC(default_drop_no_listener,
+		 "New namespaces drop, not pass, flows that find no listener (default N)");
+
+/*
+ * Parameters can be written at any time, so a bad value is replaced by the
+ * built-in default rather than trusted: a namespace must always start with
+ * a config that sluice_cfg_check() accepts.
+ */
+void sluice_cfg_defaults(struct sluice_cfg *cfg)
+{
+	cfg->enabled = false;
+	cfg->mode = READ_ONCE(default_mode) <= SLUICE_MODE_MAX ?
+		    READ_ONCE(default_mode) : SLUICE_MODE_TPROXY;
+	cfg->port = READ_ONCE(default_port);
+	cfg->bypass_mark = READ_ONCE(default_bypass_mark);
+	cfg->bypass_mask = READ_ONCE(default_bypass_mask);
+	cfg->fwmark = READ_ONCE(default_fwmark);
+	cfg->fwmark_mask = READ_ONCE(default_fwmark_mask);
+	cfg->no_listener = READ_ONCE(default_drop_no_listener) ?
+			   SLUICE_NO_LISTENER_DROP : SLUICE_NO_LISTENER_PASS;
+	if (sluice_cfg_check(cfg, NULL)) {
+		pr_warn_once("sluice: default_* parameters rejected, using built-in defaults\n");
+		cfg->port = 12345;
+		cfg->bypass_mark = 0xff;
+		cfg->bypass_mask = 0xff;
+		cfg->fwmark = 0x100;
+		cfg->fwmark_mask = 0x100;
+	}
+}
+
+unsigned int sluice_net_id __read_mostly;
+
+struct sluice_net *sluice_pernet(const struct net *net)
+{
+	return net_generic(net, sluice_net_id);
+}
+
+void sluice_counters_sum(struct sluice_net *sn, u64 *out)
+{
+	int cpu, i;
+
+	memset(out, 0, sizeof(u64) * __SLUICE_CTR_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct sluice_counters *c = per_cpu_ptr(sn->counters, cpu);
+
+		for (i = 0; i < __SLUICE_CTR_MAX; i++)
+			out[i] += READ_ONCE(c->ctr[i]);
+	}
+}
+
+static int __net_init sluice_net_init(struct net *net)
+{
+	struct sluice_net *sn = sluice_pernet(net);
+	int err;
+
+	sn->net = net;
+	sn->counters = alloc_percpu(struct sluice_counters);
+	if (!sn->counters)
+		return -ENOMEM;
+	err = sluice_cfg_init(sn);
+	if (err)
+		goto free_counters;
+	err = sluice_wl_init(&sn->wl);
+	if (err)
+		goto free_cfg;
+	return 0;
+
+free_cfg:
+	sluice_cfg_exit(sn);
+free_counters:
+	free_percpu(sn->counters);
+	return err;
+}
+
+static void __net_exit sluice_net_exit(struct net *net)
+{
+	struct sluice_net *sn = sluice_pernet(net);
+
+	sluice_hooks_exit_net(sn);
+	sluice_wl_exit(&sn->wl);
+	sluice_cfg_exit(sn);
+	free_percpu(sn->counters);
+}
+
+static struct pernet_operations sluice_net_ops = {
+	.init = sluice_net_init,
+	.exit = sluice_net_exit,
+	.id = &sluice_net_id,
+	.size = sizeof(struct sluice_net),
+};
+
+static int __init sluice_init(void)
+{
+	int err;
+
+	err = sluice_hooks_init();
+	if (err)
+		return err;
+	err = register_pernet_subsys(&sluice_net_ops);
+	if (err)
+		goto exit_hooks;
+	err = sluice_netdev_init();
+	if (err)
+		goto unregister_pernet;
+	err = sluice_genl_init();
+	if (err)
+		goto unregister_netdev;
+	pr_info("sluice: loaded\n");
+	return 0;
+
+unregister_netdev:
+	sluice_netdev_exit();
+unregister_pernet:
+	unregister_pernet_subsys(&sluice_net_ops);
+exit_hooks:
+	sluice_hooks_exit();
+	return err;
+}
+
+static void __exit sluice_exit(void)
+{
+	sluice_genl_exit();
+	sluice_netdev_exit();
+	unregister_pernet_subsys(&sluice_net_ops);
+	sluice_hooks_exit();
+	/* Compiled sets and configs may still wait for a grace period. */
+	rcu_barrier();
+	pr_info("sluice: unloaded\n");
+}
+
+module_init(sluice_init);
+module_exit(sluice_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("sluice developers");
+MODULE_DESCRIPTION("Transparent-proxy gateway: per-flow split between tunnel client and direct path");
+MODULE_VERSION("0.1.0");

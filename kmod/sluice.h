@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sluice: internal interfaces between the parts of sluice.ko.
+ */
+#ifndef SLUICE_H
+#define SLUICE_H
+
+#include <linux/types.h>
+#include <linux/netdevice.h>
+#include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
+#include <linux/workqueue.h>
+#include <linux/percpu.h>
+#include <linux/in6.h>
+#include <linux/sluice.h>
+
+struct cidr_set;
+struct netlink_ext_ack;
+
+/*
+ * Configuration of one namespace.  Immutable once published: writers copy,
+ * modify and swap it under sn->cfg_lock; readers (the hooks) only
+ * rcu_dereference() it.
+ */
+struct sluice_cfg {
+	struct rcu_head rcu;
+	bool enabled;
+	bool masquerade;
+	u8 mode;			/* enum sluice_mode */
+	u8 no_listener;			/* enum sluice_no_listener */
+	u16 port;
+	u16 port6;			/* 0: same as port */
+	__be32 listen4;			/* 0: address of the input device */
+	struct in6_addr listen6;	/* ::: likewise */
+	u32 bypass_mark, bypass_mask;
+	u32 fwmark, fwmark_mask;
+	u8 n_lan;
+	char lan[SLUICE_MAX_LAN_IFS][IFNAMSIZ];
+	/* ifindex of each LAN name, 0 while no such device exists */
+	int lan_ifindex[SLUICE_MAX_LAN_IFS];
+	char wan[IFNAMSIZ];		/* "" : none */
+	int wan_ifindex;
+};
+
+static inline u16 sluice_cfg_port6(const struct sluice_cfg *cfg)
+{
+	return cfg->port6 ? cfg->port6 : cfg->port;
+}
+
+struct sluice_counters {
+	u64 ctr[__SLUICE_CTR_MAX];
+};
+
+/* The white_list of one namespace; see whitelist.c. */
+struct sluice_wl {
+	struct mutex lock;		/* serialises every writer */
+	struct rhashtable nodes;	/* struct wl_node, one per prefix */
+	struct cidr_set __rcu *cidr;	/* compiled non-host prefixes */
+	struct list_head sources;	/* struct wl_source */
+	struct list_head pfx_nodes;	/* nodes with a non-host prefix */
+	struct list_head timed;		/* entries with a timeout */
+	struct delayed_work gc;		/* expires timed entries */
+	unsigned long gc_next;		/* jiffies the gc is due, if armed */
+	bool gc_armed;
+	bool dying;			/* namespace exit: no more gc */
+	atomic_t hosts4, hosts6;	/* let lookups skip an empty table */
+	u32 entries;			/* all (prefix, source) pairs */
+	unsigned int gen;		/* bumped by every change, for dumps */
+	u32 nodes_count;
+};
+
+struct sluice_net {
+	struct net *net;
+	struct sluice_cfg __rcu *cfg;
+	struct mutex cfg_lock;		/* serialises config writers */
+	struct sluice_counters __percpu *counters;
+	struct sluice_wl wl;
+	unsigned int hooks;		/* registered SLUICE_HOOK_* */
+	bool ct_held;			/* we hold nf_ct_netns_get() */
+};
+
+extern unsigned int sluice_net_id;
+
+struct sluice_net *sluice_pernet(const struct net *net);
+
+static inline void sluice_count(struct sluice_net *sn, enum sluice_counter c)
+{
+	this_cpu_inc(sn->counters->ctr[c]);
+}
+
+void sluice_counters_sum(struct sluice_net *sn, u64 *out);
+
+/* Module parameters (main.c). */
+extern unsigned int sluice_max_entries;
+void sluice_cfg_defaults(struct sluice_cfg *cfg);
+
+/* config.c */
+int sluice_cfg_init(struct sluice_net *sn);
+void sluice_cfg_exit(struct sluice_net *sn);
+struct sluice_cfg *sluice_cfg_dup(struct sluice_net *sn);
+int sluice_cfg_check(const struct sluice_cfg *cfg,
+		     struct netlink_ext_ack *extack);
+void sluice_cfg_publish(struct sluice_net *sn, struct sluice_cfg *cfg);
+void sluice_cfg_resolve_ifs(struct net *net, struct sluice_cfg *cfg);
+int sluice_netdev_init(void);
+void sluice_netdev_exit(void);
+
+/* whitelist.c */
+int sluice_wl_init(struct sluice_wl *wl);
+void sluice_wl_exit(struct sluice_wl *wl);
+bool sluice_wl_lookup4(struct sluice_wl *wl, __be32 addr);
+bool sluice_wl_lookup6(struct sluice_wl *wl, const struct in6_addr *addr);
+
+/* netlink.c */
+int sluice_genl_init(void);
+void sluice_genl_exit(void);
+
+#endif /* SLUICE_H */

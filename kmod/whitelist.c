@@ -1,0 +1,1026 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The white_list of one network namespace: destinations that go direct.
+ *
+ * Two structures answer the data path, both read under RCU only:
+ *  - an rhashtable of nodes, one per distinct prefix; the hooks look up
+ *    host nodes (/32, /128) in it by exact key, so a host is added or
+ *    removed in O(1) without touching anything else;
+ *  - a compiled cidr_set (cidr_set.c) of every shorter prefix, rebuilt
+ *    from scratch in process context and published with one pointer swap.
+ *
+ * Behind the nodes sits the control plane, protected by wl->lock: every
+ * node has a list of entries, one per owning source; a prefix stays listed
+ * while any source owns it.  Entries may carry a timeout; a delayed work
+ * expires them.
+ *
+ * Every change follows the same steps, so a failure changes nothing and a
+ * prefix present before and after a change is never missing in between:
+ * mark the entries that go ("doomed") and the ones that stay ("keep"),
+ * check the limit, build the new cidr_set if the prefixes change, insert
+ * the new entries (undone on failure), publish the set, and only then
+ * remove the doomed entries.
+ */
+#include <linux/slab.h>
+#include <linux/rhashtable.h>
+#include <linux/jiffies.h>
+#include <linux/netlink.h>
+#include <linux/string.h>
+#include <linux/ctype.h>
+#include <linux/mm.h>
+
+#include "whitelist.h"
+#include "cidr_set.h"
+
+#define WL_MAX_SOURCES	256
+/* Bound on timeouts so jiffies arithmetic cannot wrap. */
+#define WL_MAX_TIMEOUT	(INT_MAX / HZ)
+
+struct wl_source {
+	struct list_head link;
+	char name[SLUICE_SOURCE_MAXLEN + 1];
+	struct list_head entries;	/* struct wl_entry.src_link */
+	u32 n4, n6;
+	struct wl_txn *txn;
+};
+
+struct wl_node {
+	struct rhash_head hnode;
+	struct wl_key key;
+	struct list_head owners;	/* struct wl_entry.node_link */
+	struct list_head pfx_link;	/* in wl->pfx_nodes if not a host */
+	struct rcu_head rcu;
+};
+
+struct wl_entry {
+	struct list_head node_link;
+	struct list_head src_link;
+	struct list_head timed_link;	/* empty if permanent */
+	struct list_head doom_link;	/* on a change's doomed list */
+	struct wl_node *node;
+	struct wl_source *src;
+	unsigned long expires;		/* jiffies, if timed */
+	bool keep;			/* doomed, but re-added by this change */
+};
+
+struct wl_staged {
+	struct wl_key key;
+	u32 timeout;
+};
+
+/* An open replace of one source, owned by one netlink socket. */
+struct wl_txn {
+	u32 portid;
+	struct wl_staged *items;
+	size_t n, cap;
+};
+
+static const struct rhashtable_params wl_ht_params = {
+	.key_len = sizeof(struct wl_key),
+	.key_offset = offsetof(struct wl_node, key),
+	.head_offset = offsetof(struct wl_node, hnode),
+	.automatic_shrinking = true,
+};
+
+static bool wl_key_is_host(const struct wl_key *k)
+{
+	return k->plen == wl_key_maxlen(k);
+}
+
+bool sluice_wl_source_valid(const char *name)
+{
+	size_t i, len = strnlen(name, SLUICE_SOURCE_MAXLEN + 1);
+
+	if (len == 0 || len > SLUICE_SOURCE_MAXLEN)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return false;
+	return true;
+}
+
+/* ---- data path ---------------------------------------------------- */
+
+static bool wl_host_listed(struct sluice_wl *wl, const void *addr, u8 family)
+{
+	struct wl_key key = { .family = family };
+
+	key.plen = wl_key_maxlen(&key);
+	memcpy(key.addr, addr, family == AF_INET ? 4 : 16);
+	return rhashtable_lookup(&wl->nodes, &key, wl_ht_params);
+}
+
+/* Called under rcu_read_lock() (the hooks) or with wl->lock held. */
+bool sluice_wl_lookup4(struct sluice_wl *wl, __be32 addr)
+{
+	if (cidr_set_lookup4(rcu_dereference(wl->cidr), ntohl(addr)))
+		return true;
+	return atomic_read(&wl->hosts4) && wl_host_listed(wl, &addr, AF_INET);
+}
+
+bool sluice_wl_lookup6(struct sluice_wl *wl, const struct in6_addr *addr)
+{
+	u64 hi = (u64)ntohl(addr->s6_addr32[0]) << 32 |
+		 ntohl(addr->s6_addr32[1]);
+	u64 lo = (u64)ntohl(addr->s6_addr32[2]) << 32 |
+		 ntohl(addr->s6_addr32[3]);
+
+	if (cidr_set_lookup6(rcu_dereference(wl->cidr), hi, lo))
+		return true;
+	return atomic_read(&wl->hosts6) && wl_host_listed(wl, addr, AF_INET6);
+}
+
+/* ---- sources and entries ------------------------------------------ */
+
+static struct wl_source *wl_source_find(struct sluice_wl *wl, const char *name)
+{
+	struct wl_source *s;
+
+	list_for_each_entry(s, &wl->sources, link)
+		if (!strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+static struct wl_source *wl_source_get(struct sluice_wl *wl, const char *name,
+				       struct netlink_ext_ack *extack)
+{
+	struct wl_source *s = wl_source_find(wl, name);
+	size_t count = 0;
+
+	if (s)
+		return s;
+	list_for_each_entry(s, &wl->sources, link)
+		count++;
+	if (count >= WL_MAX_SOURCES) {
+		NL_SET_ERR_MSG_MOD(extack, "too many white_list sources");
+		return ERR_PTR(-ENOSPC);
+	}
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	strscpy(s->name, name, sizeof(s->name));
+	INIT_LIST_HEAD(&s->entries);
+	list_add_tail(&s->link, &wl->sources);
+	return s;
+}
+
+static void wl_txn_free(struct wl_txn *txn)
+{
+	if (txn) {
+		kvfree(txn->items);
+		kfree(txn);
+	}
+}
+
+/* Forget a source once nothing refers to it. */
+static void wl_source_put(struct wl_source *s)
+{
+	if (s && list_empty(&s->entries) && !s->txn) {
+		list_del(&s->link);
+		kfree(s);
+	}
+}
+
+static struct wl_entry *wl_entry_find(struct wl_node *node,
+				      struct wl_source *src)
+{
+	struct wl_entry *e;
+
+	list_for_each_entry(e, &node->owners, node_link)
+		if (e->src == src)
+			return e;
+	return NULL;
+}
+
+static void wl_entry_set_timeout(struct sluice_wl *wl, struct wl_entry *e,
+				 u32 timeout)
+{
+	if (!timeout) {
+		list_del_init(&e->timed_link);
+		return;
+	}
+	e->expires = jiffies + (unsigned long)timeout * HZ;
+	if (list_empty(&e->timed_link))
+		list_add_tail(&e->timed_link, &wl->timed);
+}
+
+static void wl_count(struct wl_entry *e, int delta)
+{
+	if (e->node->key.family == AF_INET)
+		e->src->n4 += delta;
+	else
+		e->src->n6 += delta;
+}
+
+/* Unlink and free an entry, and its node if it was the last owner. */
+static void wl_entry_remove(struct sluice_wl *wl, struct wl_entry *e)
+{
+	struct wl_node *node = e->node;
+
+	list_del(&e->node_link);
+	list_del(&e->src_link);
+	list_del(&e->timed_link);
+	wl_count(e, -1);
+	wl->entries--;
+	kfree(e);
+
+	if (!list_empty(&node->owners))
+		return;
+	rhashtable_remove_fast(&wl->nodes, &node->hnode, wl_ht_params);
+	if (wl_key_is_host(&node->key))
+		atomic_dec(node->key.family == AF_INET ? &wl->hosts4 :
+						      &wl->hosts6);
+	else
+		list_del(&node->pfx_link);
+	wl->nodes_count--;
+	kfree_rcu(node, rcu);
+}
+
+/* Create the entry (and node) for @key owned by @src. */
+static struct wl_entry *wl_entry_create(struct sluice_wl *wl,
+					struct wl_source *src,
+					const struct wl_key *key)
+{
+	struct wl_node *node;
+	struct wl_entry *e;
+	int err;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&e->timed_link);
+	INIT_LIST_HEAD(&e->doom_link);
+
+	node = rhashtable_lookup_fast(&wl->nodes, key, wl_ht_params);
+	if (!node) {
+		node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
+		if (!node) {
+			kfree(e);
+			return ERR_PTR(-ENOMEM);
+		}
+		node->key = *key;
+		INIT_LIST_HEAD(&node->owners);
+		err = rhashtable_insert_fast(&wl->nodes, &node->hnode,
+					     wl_ht_params);
+		if (err) {
+			kfree(node);
+			kfree(e);
+			return ERR_PTR(err);
+		}
+		wl->nodes_count++;
+		if (wl_key_is_host(key))
+			atomic_inc(key->family == AF_INET ? &wl->hosts4 :
+							    &wl->hosts6);
+		else
+			list_add_tail(&node->pfx_link, &wl->pfx_nodes);
+	}
+	e->node = node;
+	e->src = src;
+	list_add_tail(&e->node_link, &node->owners);
+	list_add_tail(&e->src_link, &src->entries);
+	wl_count(e, 1);
+	wl->entries++;
+	return e;
+}
+
+/* ---- compiled prefix set ------------------------------------------ */
+
+static bool wl_entry_survives(const struct wl_entry *e)
+{
+	return list_empty(&e->doom_link) || e->keep;
+}
+
+static bool wl_node_survives(const struct wl_node *node)
+{
+	const struct wl_entry *e;
+
+	list_for_each_entry(e, &node->owners, node_link)
+		if (wl_entry_survives(e))
+			return true;
+	return false;
+}
+
+static void wl_key_to_cidr(const struct wl_key *k, struct cidr_prefix4 *p4,
+			   struct cidr_prefix6 *p6)
+{
+	__be64 half[2];
+	__be32 a4;
+
+	if (k->family == AF_INET) {
+		memcpy(&a4, k->addr, sizeof(a4));
+		p4->addr = be32_to_cpu(a4);
+		p4->plen = k->plen;
+	} else {
+		memcpy(half, k->addr, sizeof(half));
+		p6->hi = be64_to_cpu(half[0]);
+		p6->lo = be64_to_cpu(half[1]);
+		p6->plen = k->plen;
+	}
+}
+
+/*
+ * Build the set of every non-host prefix that survives the change under
+ * way, plus the non-host prefixes of @adds.
+ */
+static struct cidr_set *wl_build(struct sluice_wl *wl,
+				 const struct wl_staged *adds, size_t n_adds)
+{
+	struct cidr_prefix4 *p4 = NULL;
+	struct cidr_prefix6 *p6 = NULL;
+	size_t n4 = 0, n6 = 0, max;
+	struct cidr_set *set;
+	struct wl_node *node;
+	size_t i;
+
+	max = wl->nodes_count + n_adds;
+	p4 = kvmalloc_array(max, sizeof(*p4), GFP_KERNEL_ACCOUNT);
+	p6 = kvmalloc_array(max, sizeof(*p6), GFP_KERNEL_ACCOUNT);
+	if (!p4 || !p6) {
+		set = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	list_for_each_entry(node, &wl->pfx_nodes, pfx_link) {
+		if (!wl_node_survives(node))
+			continue;
+		if (node->key.family == AF_INET)
+			wl_key_to_cidr(&node->key, &p4[n4++], NULL);
+		else
+			wl_key_to_cidr(&node->key, NULL, &p6[n6++]);
+	}
+	for (i = 0; i < n_adds; i++) {
+		const struct wl_key *k = &adds[i].key;
+
+		if (wl_key_is_host(k))
+			continue;
+		if (k->family == AF_INET)
+			wl_key_to_cidr(k, &p4[n4++], NULL);
+		else
+			wl_key_to_cidr(k, NULL, &p6[n6++]);
+	}
+	set = cidr_set_build(p4, n4, p6, n6);
+out:
+	kvfree(p4);
+	kvfree(p6);
+	return set;
+}
+
+/* ---- the one way to change the table ------------------------------ */
+
+static void wl_gc_arm(struct sluice_wl *wl);
+
+static void wl_undoom(struct list_head *doomed)
+{
+	struct wl_entry *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, doomed, doom_link) {
+		list_del_init(&e->doom_link);
+		e->keep = false;
+	}
+}
+
+/*
+ * Apply one change to @src: remove the entries on @doomed (any sources)
+ * and add @adds to @src.  @doomed is emptied whatever the outcome.
+ */
+static int wl_change(struct sluice_wl *wl, struct wl_source *src,
+		     struct list_head *doomed, const struct wl_staged *adds,
+		     size_t n_adds, struct netlink_ext_ack *extack)
+{
+	struct cidr_set *set = NULL, *old;
+	bool rebuild = false;
+	struct wl_entry **created = NULL;
+	size_t n_new = 0, n_gone = 0, i;
+	struct wl_entry *e, *tmp;
+	int err;
+
+	/* Which of the adds already exist (and so stay), which are new. */
+	for (i = 0; i < n_adds; i++) {
+		struct wl_node *node;
+
+		node = rhashtable_lookup_fast(&wl->nodes, &adds[i].key,
+					      wl_ht_params);
+		e = node ? wl_entry_find(node, src) : NULL;
+		if (e) {
+			e->keep = true;
+			continue;
+		}
+		n_new++;
+		if (!wl_key_is_host(&adds[i].key) && !node)
+			rebuild = true;
+	}
+	list_for_each_entry(e, doomed, doom_link) {
+		if (e->keep)
+			continue;
+		n_gone++;
+		if (!wl_key_is_host(&e->node->key))
+			rebuild = true;
+	}
+
+	if (wl->entries - n_gone + n_new > sluice_max_entries) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "white_list entry limit reached (parameter max_entries)");
+		err = -ENOSPC;
+		goto undo_marks;
+	}
+
+	if (rebuild) {
+		set = wl_build(wl, adds, n_adds);
+		if (IS_ERR(set)) {
+			err = PTR_ERR(set);
+			NL_SET_ERR_MSG_MOD(extack,
+					   "cannot build the prefix set");
+			goto undo_marks;
+		}
+	}
+
+	if (n_new) {
+		created = kvcalloc(n_new, sizeof(*created), GFP_KERNEL);
+		if (!created) {
+			err = -ENOMEM;
+			goto free_set;
+		}
+	}
+	n_new = 0;
+	for (i = 0; i < n_adds; i++) {
+		struct wl_node *node;
+
+		node = rhashtable_lookup_fast(&wl->nodes, &adds[i].key,
+					      wl_ht_params);
+		e = node ? wl_entry_find(node, src) : NULL;
+		if (!e) {
+			e = wl_entry_create(wl, src, &adds[i].key);
+			if (IS_ERR(e)) {
+				err = PTR_ERR(e);
+				goto undo_created;
+			}
+			created[n_new++] = e;
+		}
+		wl_entry_set_timeout(wl, e, adds[i].timeout);
+	}
+	kvfree(created);
+
+	if (rebuild) {
+		old = rcu_dereference_protected(wl->cidr,
+						lockdep_is_held(&wl->lock));
+		rcu_assign_pointer(wl->cidr, set);
+		cidr_set_free_rcu(old);
+	}
+
+	list_for_each_entry_safe(e, tmp, doomed, doom_link) {
+		list_del_init(&e->doom_link);
+		if (e->keep)
+			e->keep = false;
+		else
+			wl_entry_remove(wl, e);
+	}
+	wl->gen++;
+	wl_gc_arm(wl);
+	return 0;
+
+undo_created:
+	while (n_new--)
+		wl_entry_remove(wl, created[n_new]);
+	kvfree(created);
+free_set:
+	if (set)
+		cidr_set_free(set);
+undo_marks:
+	for (i = 0; i < n_adds; i++) {
+		struct wl_node *node;
+
+		node = rhashtable_lookup_fast(&wl->nodes, &adds[i].key,
+					      wl_ht_params);
+		e = node ? wl_entry_find(node, src) : NULL;
+		if (e)
+			e->keep = false;
+	}
+	wl_undoom(doomed);
+	return err;
+}
+
+/* ---- timeouts ----------------------------------------------------- */
+
+static void wl_gc_arm(struct sluice_wl *wl)
+{
+	unsigned long next = 0;
+	struct wl_entry *e;
+	bool any = false;
+
+	if (wl->dying)
+		return;
+	list_for_each_entry(e, &wl->timed, timed_link) {
+		if (!any || time_before(e->expires, next))
+			next = e->expires;
+		any = true;
+	}
+	if (!any)
+		return;
+	if (wl->gc_armed && !time_before(next, wl->gc_next))
+		return;
+	wl->gc_next = next;
+	wl->gc_armed = true;
+	mod_delayed_work(system_wq, &wl->gc,
+			 time_after(next, jiffies) ? next - jiffies : 0);
+}
+
+static void wl_gc_work(struct work_struct *work)
+{
+	struct sluice_wl *wl = container_of(to_delayed_work(work),
+					    struct sluice_wl, gc);
+	struct sluice_net *sn = container_of(wl, struct sluice_net, wl);
+	struct wl_entry *e;
+	LIST_HEAD(doomed);
+	unsigned int n = 0;
+
+	mutex_lock(&wl->lock);
+	wl->gc_armed = false;
+	list_for_each_entry(e, &wl->timed, timed_link) {
+		if (time_after_eq(jiffies, e->expires)) {
+			list_add_tail(&e->doom_link, &doomed);
+			n++;
+		}
+	}
+	/*
+	 * Removing entries only fails if the prefix set cannot be rebuilt
+	 * (no memory): leave them listed and try again in a second.
+	 */
+	if (n && wl_change(wl, NULL, &doomed, NULL, 0, NULL)) {
+		wl->gc_next = jiffies + HZ;
+		wl->gc_armed = !wl->dying;
+		if (wl->gc_armed)
+			mod_delayed_work(system_wq, &wl->gc, HZ);
+	} else {
+		this_cpu_add(sn->counters->ctr[SLUICE_CTR_WL_EXPIRED], n);
+		wl_gc_arm(wl);
+	}
+	mutex_unlock(&wl->lock);
+}
+
+/* ---- control-plane operations ------------------------------------- */
+
+static bool wl_txn_blocks(struct wl_source *s, u32 portid,
+			  struct netlink_ext_ack *extack)
+{
+	if (s && s->txn && s->txn->portid != portid) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "source is being replaced by another client");
+		return true;
+	}
+	return false;
+}
+
+static int wl_txn_stage(struct sluice_wl *wl, struct wl_txn *txn,
+			const struct wl_key *keys, size_t n, u32 timeout,
+			struct netlink_ext_ack *extack)
+{
+	size_t staged = 0, i;
+	struct wl_source *s;
+
+	list_for_each_entry(s, &wl->sources, link)
+		if (s->txn)
+			staged += s->txn->n;
+	/* Staged entries count against the limit: they will be live. */
+	if (wl->entries + staged + n > sluice_max_entries) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "white_list entry limit reached (parameter max_entries)");
+		return -ENOSPC;
+	}
+	if (txn->n + n > txn->cap) {
+		size_t cap = max(txn->cap * 2, txn->n + n);
+		struct wl_staged *items;
+
+		cap = max_t(size_t, cap, 256);
+		items = kvmalloc_array(cap, sizeof(*items), GFP_KERNEL_ACCOUNT);
+		if (!items)
+			return -ENOMEM;
+		if (txn->n)
+			memcpy(items, txn->items, txn->n * sizeof(*items));
+		kvfree(txn->items);
+		txn->items = items;
+		txn->cap = cap;
+	}
+	for (i = 0; i < n; i++) {
+		txn->items[txn->n].key = keys[i];
+		txn->items[txn->n].timeout = timeout;
+		txn->n++;
+	}
+	return 0;
+}
+
+static int wl_check_timeout(u32 timeout, struct netlink_ext_ack *extack)
+{
+	if (timeout > WL_MAX_TIMEOUT) {
+		NL_SET_ERR_MSG_MOD(extack, "timeout too long");
+		return -ERANGE;
+	}
+	return 0;
+}
+
+int sluice_wl_add(struct sluice_wl *wl, const char *source,
+		  const struct wl_key *keys, size_t n, u32 timeout,
+		  u32 portid, struct netlink_ext_ack *extack)
+{
+	struct wl_staged *adds;
+	struct wl_source *s;
+	LIST_HEAD(doomed);
+	size_t i;
+	int err;
+
+	err = wl_check_timeout(timeout, extack);
+	if (err)
+		return err;
+
+	mutex_lock(&wl->lock);
+	s = wl_source_get(wl, source, extack);
+	if (IS_ERR(s)) {
+		err = PTR_ERR(s);
+		goto out_unlock;
+	}
+	if (wl_txn_blocks(s, portid, extack)) {
+		err = -EBUSY;
+		goto out_put;
+	}
+	if (s->txn) {
+		err = wl_txn_stage(wl, s->txn, keys, n, timeout, extack);
+		goto out_put;
+	}
+	adds = kvmalloc_array(n, sizeof(*adds), GFP_KERNEL);
+	if (!adds) {
+		err = -ENOMEM;
+		goto out_put;
+	}
+	for (i = 0; i < n; i++) {
+		adds[i].key = keys[i];
+		adds[i].timeout = timeout;
+	}
+	err = wl_change(wl, s, &doomed, adds, n, extack);
+	kvfree(adds);
+out_put:
+	wl_source_put(s);
+out_unlock:
+	mutex_unlock(&wl->lock);
+	return err;
+}
+
+int sluice_wl_del(struct sluice_wl *wl, const char *source,
+		  const struct wl_key *keys, size_t n, u32 portid,
+		  size_t *bad, struct netlink_ext_ack *extack)
+{
+	struct wl_source *s;
+	LIST_HEAD(doomed);
+	size_t i;
+	int err = 0;
+
+	mutex_lock(&wl->lock);
+	s = wl_source_find(wl, source);
+	if (wl_txn_blocks(s, portid, extack)) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	if (s && s->txn) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "delete is not part of a replace transaction");
+		err = -EINVAL;
+		goto out_unlock;
+	}
+	for (i = 0; i < n; i++) {
+		struct wl_node *node;
+		struct wl_entry *e;
+
+		node = rhashtable_lookup_fast(&wl->nodes, &keys[i],
+					      wl_ht_params);
+		e = (node && s) ? wl_entry_find(node, s) : NULL;
+		if (!e) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "prefix is not listed in this source");
+			*bad = i;
+			wl_undoom(&doomed);
+			err = -ENOENT;
+			goto out_unlock;
+		}
+		if (list_empty(&e->doom_link))
+			list_add_tail(&e->doom_link, &doomed);
+	}
+	err = wl_change(wl, s, &doomed, NULL, 0, extack);
+	wl_source_put(s);
+out_unlock:
+	mutex_unlock(&wl->lock);
+	return err;
+}
+
+int sluice_wl_flush(struct sluice_wl *wl, const char *source, u32 portid,
+		    struct netlink_ext_ack *extack)
+{
+	struct wl_source *s, *tmp;
+	struct wl_entry *e;
+	LIST_HEAD(doomed);
+	int err;
+
+	mutex_lock(&wl->lock);
+	list_for_each_entry(s, &wl->sources, link) {
+		if (source && strcmp(s->name, source))
+			continue;
+		if (wl_txn_blocks(s, portid, extack)) {
+			err = -EBUSY;
+			goto out_unlock;
+		}
+	}
+	list_for_each_entry(s, &wl->sources, link) {
+		if (source && strcmp(s->name, source))
+			continue;
+		list_for_each_entry(e, &s->entries, src_link)
+			list_add_tail(&e->doom_link, &doomed);
+	}
+	err = wl_change(wl, NULL, &doomed, NULL, 0, extack);
+	list_for_each_entry_safe(s, tmp, &wl->sources, link)
+		wl_source_put(s);
+out_unlock:
+	mutex_unlock(&wl->lock);
+	return err;
+}
+
+int sluice_wl_begin(struct sluice_wl *wl, const char *source, u32 portid,
+		    struct netlink_ext_ack *extack)
+{
+	struct wl_source *s;
+	int err = 0;
+
+	mutex_lock(&wl->lock);
+	s = wl_source_get(wl, source, extack);
+	if (IS_ERR(s)) {
+		err = PTR_ERR(s);
+		goto out_unlock;
+	}
+	if (s->txn) {
+		if (s->txn->portid == portid)
+			NL_SET_ERR_MSG_MOD(extack,
+					   "a replace of this source is already open");
+		else
+			NL_SET_ERR_MSG_MOD(extack,
+					   "source is being replaced by another client");
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	s->txn = kzalloc(sizeof(*s->txn), GFP_KERNEL_ACCOUNT);
+	if (!s->txn) {
+		err = -ENOMEM;
+		wl_source_put(s);
+		goto out_unlock;
+	}
+	s->txn->portid = portid;
+out_unlock:
+	mutex_unlock(&wl->lock);
+	return err;
+}
+
+/* Find @source's transaction owned by @portid, or say why not. */
+static struct wl_source *wl_txn_owned(struct sluice_wl *wl, const char *source,
+				      u32 portid,
+				      struct netlink_ext_ack *extack)
+{
+	struct wl_source *s = wl_source_find(wl, source);
+
+	if (!s || !s->txn) {
+		NL_SET_ERR_MSG_MOD(extack, "no replace of this source is open");
+		return ERR_PTR(-ENOENT);
+	}
+	if (wl_txn_blocks(s, portid, extack))
+		return ERR_PTR(-EBUSY);
+	return s;
+}
+
+int sluice_wl_commit(struct sluice_wl *wl, const char *source, u32 portid,
+		     struct netlink_ext_ack *extack)
+{
+	struct wl_source *s;
+	struct wl_entry *e;
+	struct wl_txn *txn;
+	LIST_HEAD(doomed);
+	int err;
+
+	mutex_lock(&wl->lock);
+	s = wl_txn_owned(wl, source, portid, extack);
+	if (IS_ERR(s)) {
+		err = PTR_ERR(s);
+		goto out_unlock;
+	}
+	txn = s->txn;
+	list_for_each_entry(e, &s->entries, src_link)
+		list_add_tail(&e->doom_link, &doomed);
+	err = wl_change(wl, s, &doomed, txn->items, txn->n, extack);
+	/* A failed commit leaves the transaction open: abort or retry. */
+	if (!err) {
+		s->txn = NULL;
+		wl_txn_free(txn);
+		wl_source_put(s);
+	}
+out_unlock:
+	mutex_unlock(&wl->lock);
+	return err;
+}
+
+int sluice_wl_abort(struct sluice_wl *wl, const char *source, u32 portid,
+		    struct netlink_ext_ack *extack)
+{
+	struct wl_source *s;
+	int err = 0;
+
+	mutex_lock(&wl->lock);
+	s = wl_txn_owned(wl, source, portid, extack);
+	if (IS_ERR(s)) {
+		err = PTR_ERR(s);
+		goto out_unlock;
+	}
+	wl_txn_free(s->txn);
+	s->txn = NULL;
+	wl_source_put(s);
+out_unlock:
+	mutex_unlock(&wl->lock);
+	return err;
+}
+
+void sluice_wl_release(struct sluice_wl *wl, u32 portid)
+{
+	struct wl_source *s, *tmp;
+
+	mutex_lock(&wl->lock);
+	list_for_each_entry_safe(s, tmp, &wl->sources, link) {
+		if (s->txn && s->txn->portid == portid) {
+			wl_txn_free(s->txn);
+			s->txn = NULL;
+			wl_source_put(s);
+		}
+	}
+	mutex_unlock(&wl->lock);
+}
+
+/* ---- reading ------------------------------------------------------ */
+
+static void wl_entry_info(const struct wl_entry *e, struct wl_entry_info *info)
+{
+	info->key = &e->node->key;
+	info->source = e->src->name;
+	info->timed = !list_empty(&e->timed_link);
+	info->timeout_left = 0;
+	if (info->timed && time_after(e->expires, jiffies))
+		info->timeout_left = DIV_ROUND_UP(e->expires - jiffies, HZ);
+}
+
+int sluice_wl_walk(struct sluice_wl *wl, const char *source,
+		   unsigned long start, wl_visit_fn fn, void *arg,
+		   unsigned int *gen)
+{
+	struct wl_entry_info info;
+	unsigned long idx = 0;
+	struct wl_source *s;
+	struct wl_entry *e;
+	int ret = 0;
+
+	mutex_lock(&wl->lock);
+	*gen = wl->gen;
+	list_for_each_entry(s, &wl->sources, link) {
+		if (source && strcmp(s->name, source))
+			continue;
+		list_for_each_entry(e, &s->entries, src_link) {
+			if (idx++ < start)
+				continue;
+			wl_entry_info(e, &info);
+			ret = fn(&info, arg);
+			if (ret)
+				goto out;
+		}
+	}
+out:
+	mutex_unlock(&wl->lock);
+	return ret;
+}
+
+int sluice_wl_walk_sources(struct sluice_wl *wl, unsigned long start,
+			   wl_source_fn fn, void *arg, unsigned int *gen)
+{
+	struct wl_source_info info;
+	unsigned long idx = 0;
+	struct wl_source *s;
+	int ret = 0;
+
+	mutex_lock(&wl->lock);
+	*gen = wl->gen;
+	list_for_each_entry(s, &wl->sources, link) {
+		if (idx++ < start)
+			continue;
+		info.name = s->name;
+		info.n4 = s->n4;
+		info.n6 = s->n6;
+		info.txn_open = s->txn;
+		ret = fn(&info, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&wl->lock);
+	return ret;
+}
+
+static void wl_key_mask(struct wl_key *k, unsigned int plen)
+{
+	unsigned int i, max = wl_key_maxlen(k) / 8;
+
+	k->plen = plen;
+	for (i = 0; i < max; i++) {
+		if (plen >= 8) {
+			plen -= 8;
+			continue;
+		}
+		k->addr[i] &= (u8)(0xff00 >> plen);
+		plen = 0;
+	}
+}
+
+int sluice_wl_explain(struct sluice_wl *wl, const struct wl_key *addr,
+		      wl_visit_fn fn, void *arg)
+{
+	struct wl_entry_info info;
+	struct wl_node *node;
+	struct wl_entry *e;
+	struct wl_key key;
+	int plen, ret = -ENOENT;
+
+	mutex_lock(&wl->lock);
+	for (plen = wl_key_maxlen(addr); plen >= 0; plen--) {
+		key = *addr;
+		key.zero = 0;
+		wl_key_mask(&key, plen);
+		node = rhashtable_lookup_fast(&wl->nodes, &key, wl_ht_params);
+		if (!node)
+			continue;
+		list_for_each_entry(e, &node->owners, node_link) {
+			wl_entry_info(e, &info);
+			ret = fn(&info, arg);
+			if (ret)
+				goto out;
+		}
+		ret = 0;
+		break;
+	}
+out:
+	mutex_unlock(&wl->lock);
+	return ret;
+}
+
+void sluice_wl_mem(struct sluice_wl *wl, struct wl_mem *mem)
+{
+	const struct cidr_set *set;
+
+	mutex_lock(&wl->lock);
+	set = rcu_dereference_protected(wl->cidr, lockdep_is_held(&wl->lock));
+	mem->entries = wl->entries;
+	mem->hosts = atomic_read(&wl->hosts4) + atomic_read(&wl->hosts6);
+	mem->cidr_bytes = set ? cidr_set_bytes(set) : 0;
+	/* Bucket array estimated at one pointer per node (load <= 75%). */
+	mem->entry_bytes = (u64)wl->entries * sizeof(struct wl_entry) +
+			   (u64)wl->nodes_count * (sizeof(struct wl_node) +
+						   sizeof(void *));
+	mutex_unlock(&wl->lock);
+}
+
+/* ---- lifetime ----------------------------------------------------- */
+
+int sluice_wl_init(struct sluice_wl *wl)
+{
+	mutex_init(&wl->lock);
+	INIT_LIST_HEAD(&wl->sources);
+	INIT_LIST_HEAD(&wl->pfx_nodes);
+	INIT_LIST_HEAD(&wl->timed);
+	INIT_DELAYED_WORK(&wl->gc, wl_gc_work);
+	RCU_INIT_POINTER(wl->cidr, NULL);
+	return rhashtable_init(&wl->nodes, &wl_ht_params);
+}
+
+static void wl_node_free(void *ptr, void *arg)
+{
+	struct wl_node *node = ptr;
+	struct wl_entry *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, &node->owners, node_link)
+		kfree(e);
+	kfree(node);
+}
+
+/* The namespace is gone and its hooks unregistered: no reader remains. */
+void sluice_wl_exit(struct sluice_wl *wl)
+{
+	struct wl_source *s, *tmp;
+
+	mutex_lock(&wl->lock);
+	wl->dying = true;
+	mutex_unlock(&wl->lock);
+	cancel_delayed_work_sync(&wl->gc);
+
+	list_for_each_entry_safe(s, tmp, &wl->sources, link) {
+		wl_txn_free(s->txn);
+		kfree(s);
+	}
+	rhashtable_free_and_destroy(&wl->nodes, wl_node_free, NULL);
+	cidr_set_free(rcu_dereference_protected(wl->cidr, true));
+	mutex_destroy(&wl->lock);
+}

@@ -1,0 +1,138 @@
+#!/bin/bash
+# `make check`: every test of sluice, ending with "N passed, N failed".
+#
+# Steps, each counted: build (userspace -Werror, module for both Debian
+# kernels with W=1 and no warning), checkpatch, dkms build for both
+# kernels, cmocka unit tests (one count per test case), fuzzers for a
+# bounded time, and the VM suite on both kernels (one count per test and
+# kernel).  A step that cannot run is a failure, never a skip.
+#
+# Environment: FUZZ_SECONDS (default 15), VM_TESTS (default: all),
+# SKIP_VM=1 only for quick local iterations (reported as a failure).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+LOG=$ROOT/build/check
+mkdir -p "$LOG"
+PASSED=0
+FAILED=0
+FAILURES=()
+
+pass() {
+	PASSED=$((PASSED + 1))
+	echo "PASS $1"
+}
+
+fail() {
+	FAILED=$((FAILED + 1))
+	FAILURES+=("$1")
+	echo "FAIL $1"
+}
+
+# step NAME CMD...: run CMD with output in build/check/NAME.log.
+step() {
+	local name=$1
+	shift
+	if "$@" >"$LOG/$name.log" 2>&1; then
+		pass "$name"
+	else
+		fail "$name (log: build/check/$name.log)"
+		tail -n 30 "$LOG/$name.log" | sed 's/^/    /'
+	fi
+}
+
+"$ROOT/tests/deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+mapfile -t KVERS < <("$ROOT/tests/kernels.sh")
+if [ ${#KVERS[@]} -ne 2 ]; then
+	echo "sluice check: expected a 6.1 and a 6.12 kernel, found: ${KVERS[*]}" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+# --- build ------------------------------------------------------------
+step build-userspace make -C userspace EXTRA_CFLAGS=-Werror
+
+build_module() {
+	local out
+	out=$(make --no-print-directory modules KVER="$1" W=1 2>&1)
+	local rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] || return 1
+	# Zero warnings, W=1 included.
+	! grep -E 'warning:|Warning:' <<<"$out" | grep -v 'Skipping BTF'
+}
+for k in "${KVERS[@]}"; do
+	step "build-module-$k" build_module "$k"
+done
+
+# --- style ------------------------------------------------------------
+checkpatch() {
+	local cp
+	cp=$("$ROOT/tests/checkpatch-path.sh") || return 1
+	# shellcheck disable=SC2046
+	"$cp" --no-tree -q -f $(ls kmod/*.c kmod/*.h kmod/uapi/linux/*.h)
+}
+step checkpatch checkpatch
+
+# --- dkms -------------------------------------------------------------
+step dkms "$ROOT/tests/dkms-check.sh" "${KVERS[@]}"
+
+# --- unit tests (cmocka) ----------------------------------------------
+unit_log=$LOG/unit.log
+if make -C tests/unit all >"$LOG/unit-build.log" 2>&1; then
+	make -s -C tests/unit run >"$unit_log" 2>&1
+	unit_rc=$?
+	# cmocka: "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s),"
+	up=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$unit_log" |
+		awk '{s += $4} END {print s + 0}')
+	uf=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$unit_log" |
+		awk '{s += $4} END {print s + 0}')
+	PASSED=$((PASSED + up))
+	FAILED=$((FAILED + uf))
+	echo "unit: $up passed, $uf failed (log: build/check/unit.log)"
+	if [ "$uf" -gt 0 ] || [ "$unit_rc" -ne 0 ]; then
+		grep -E '^\[  (FAILED|ERROR) +\]' "$unit_log" | sed 's/^/    /'
+		[ "$uf" -gt 0 ] || fail "unit tests exited $unit_rc"
+		FAILURES+=("unit tests")
+	fi
+else
+	fail "unit-build (log: build/check/unit-build.log)"
+	tail -n 30 "$LOG/unit-build.log" | sed 's/^/    /'
+fi
+
+# --- fuzzers (bounded) ------------------------------------------------
+step fuzz make -C tests/fuzz run FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
+
+# --- VM tests on both kernels -----------------------------------------
+if [ "${SKIP_VM:-0}" = 1 ]; then
+	fail "vm tests skipped (SKIP_VM=1)"
+else
+	vm_results=$LOG/vm-results.txt
+	: >"$vm_results"
+	kargs=()
+	for k in "${KVERS[@]}"; do
+		kargs+=(-k "$k")
+	done
+	# shellcheck disable=SC2086
+	"$ROOT/tests/vm/run" "${kargs[@]}" -o "$vm_results" ${VM_TESTS:-}
+	vp=$(grep -c '^PASS ' "$vm_results")
+	vf=$(grep -c '^FAIL ' "$vm_results")
+	PASSED=$((PASSED + vp))
+	FAILED=$((FAILED + vf))
+	if [ "$vp" -eq 0 ] && [ "$vf" -eq 0 ]; then
+		fail "vm tests reported nothing"
+	fi
+	while read -r line; do
+		FAILURES+=("${line#FAIL }")
+	done < <(grep '^FAIL ' "$vm_results")
+fi
+
+echo
+if [ ${#FAILURES[@]} -gt 0 ]; then
+	echo "failures:"
+	printf '  %s\n' "${FAILURES[@]}"
+fi
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sluice-nltest: raw generic-netlink checks that sluicectl cannot make,
+ * because sluicectl never sends malformed requests.
+ *
+ *   sluice-nltest badinput     send a table of malformed requests; each
+ *                              must fail with the expected errno and an
+ *                              extack message, and leave the config and
+ *                              the white_list exactly as they were
+ *   sluice-nltest hold SOURCE  open a replace transaction of SOURCE, print
+ *                              "open", and keep it until stdin closes;
+ *                              then exit without commit (the kernel must
+ *                              drop it with the socket)
+ *   sluice-nltest verify FILE N IIF
+ *                              N random addresses, half inside FILE's
+ *                              prefixes: the data path's answer (CLASSIFY
+ *                              of a TCP flow arriving on LAN device IIF)
+ *                              must match a naive scan of FILE
+ *   sluice-nltest reader FILE IIF
+ *                              until stdin closes, classify random
+ *                              addresses inside FILE's prefixes; every one
+ *                              must be direct (prints lookups and misses)
+ *
+ * verify and reader need sluice enabled with IIF as a lan interface.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/sluice.h>
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+
+static struct mnl_socket *nl;
+static uint16_t family_id;
+static unsigned int seq = 1;
+static char extack_msg[256];
+static char reply[8192];
+static size_t reply_len;
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static struct nlmsghdr *msg_start(char *buf, uint16_t type, uint8_t cmd,
+				  uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = seq++;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = SLUICE_GENL_VERSION;
+	return nlh;
+}
+
+static int err_attr_cb(const struct nlattr *a, void *data)
+{
+	(void)data;
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+		snprintf(extack_msg, sizeof(extack_msg), "%s",
+			 mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+/* Send @nlh; return 0 or -errno; fill extack_msg and the reply. */
+static int transact(struct nlmsghdr *nlh)
+{
+	unsigned int portid = mnl_socket_get_portid(nl);
+	int ret, err = 0;
+	bool done = false;
+
+	extack_msg[0] = 0;
+	reply_len = 0;
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		die("sendto");
+	while (!done) {
+		char buf[MNL_SOCKET_BUFFER_SIZE];
+		struct nlmsghdr *m;
+
+		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (ret < 0)
+			die("recvfrom");
+		for (m = (struct nlmsghdr *)buf; mnl_nlmsg_ok(m, ret);
+		     m = mnl_nlmsg_next(m, &ret)) {
+			if (m->nlmsg_pid != portid)
+				continue;
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = mnl_nlmsg_get_payload(m);
+				unsigned int off = sizeof(*e);
+
+				err = e->error;
+				if (!(m->nlmsg_flags & NLM_F_CAPPED))
+					off += e->msg.nlmsg_len -
+					       sizeof(struct nlmsghdr);
+				if (m->nlmsg_flags & NLM_F_ACK_TLVS)
+					mnl_attr_parse(m, off, err_attr_cb,
+						       NULL);
+				done = true;
+			} else if (m->nlmsg_type == NLMSG_DONE) {
+				done = true;
+			} else if (m->nlmsg_len <= sizeof(reply)) {
+				memcpy(reply, m, m->nlmsg_len);
+				reply_len = m->nlmsg_len;
+			}
+		}
+	}
+	return err;
+}
+
+static int family_attr_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
+		*(uint16_t *)data = mnl_attr_get_u16(a);
+	return MNL_CB_OK;
+}
+
+static void open_family(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int one = 1;
+
+	nl = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		die("netlink");
+	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	nlh = msg_start(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SLUICE_GENL_NAME);
+	if (transact(nlh)) {
+		fprintf(stderr, "sluice family not found\n");
+		exit(2);
+	}
+	mnl_attr_parse((struct nlmsghdr *)reply, sizeof(struct genlmsghdr),
+		       family_attr_cb, &family_id);
+	if (!family_id) {
+		fprintf(stderr, "no family id\n");
+		exit(2);
+	}
+}
+
+/* ---- state snapshot ----------------------------------------------- */
+
+struct snapshot {
+	char config[4096];
+	size_t config_len;
+	uint32_t entries;
+};
+
+static int mem_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == SLUICE_MEM_ENTRIES)
+		*(uint32_t *)data = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int counters_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == SLUICE_A_MEMORY)
+		mnl_attr_parse_nested(a, mem_cb, data);
+	return MNL_CB_OK;
+}
+
+static void snapshot(struct snapshot *s)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	memset(s, 0, sizeof(*s));
+	if (transact(msg_start(buf, family_id, SLUICE_CMD_GET_CONFIG, 0)))
+		die("GET_CONFIG");
+	s->config_len = reply_len - sizeof(struct nlmsghdr);
+	if (s->config_len > sizeof(s->config))
+		s->config_len = sizeof(s->config);
+	/* Skip the header: its sequence number differs every time. */
+	memcpy(s->config, reply + sizeof(struct nlmsghdr), s->config_len);
+	if (transact(msg_start(buf, family_id, SLUICE_CMD_GET_COUNTERS, 0)))
+		die("GET_COUNTERS");
+	mnl_attr_parse((struct nlmsghdr *)reply, sizeof(struct genlmsghdr),
+		       counters_cb, &s->entries);
+}
+
+/* ---- the malformed requests --------------------------------------- */
+
+static void put_pfx4(struct nlmsghdr *nlh, const char *addr, int plen)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_PREFIX);
+	struct in_addr a;
+
+	inet_pton(AF_INET, addr, &a);
+	mnl_attr_put(nlh, SLUICE_PFX_ADDR4, 4, &a);
+	if (plen >= 0)
+		mnl_attr_put_u8(nlh, SLUICE_PFX_PLEN, plen);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+typedef void (*build_fn)(struct nlmsghdr *nlh);
+
+#define CASE(name) static void name(struct nlmsghdr *nlh)
+
+CASE(port_zero) { mnl_attr_put_u16(nlh, SLUICE_A_PORT, 0); }
+CASE(mode_range) { mnl_attr_put_u32(nlh, SLUICE_A_MODE, 7); }
+CASE(enabled_u32) { mnl_attr_put_u32(nlh, SLUICE_A_ENABLED, 1); }
+CASE(enabled_2) { mnl_attr_put_u8(nlh, SLUICE_A_ENABLED, 2); }
+CASE(listen4_16)
+{
+	char b[16] = { 0 };
+
+	mnl_attr_put(nlh, SLUICE_A_LISTEN_ADDR4, 16, b);
+}
+CASE(wan_long) { mnl_attr_put_strz(nlh, SLUICE_A_WAN_IF, "abcdefghijklmnopqrst"); }
+CASE(unknown_attr) { mnl_attr_put_u32(nlh, 200, 1); }
+CASE(foreign_attr) { mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, "static"); }
+CASE(bypass_mask_zero)
+{
+	mnl_attr_put_u32(nlh, SLUICE_A_BYPASS_MARK, 0);
+	mnl_attr_put_u32(nlh, SLUICE_A_BYPASS_MASK, 0);
+}
+CASE(mark_outside_mask)
+{
+	mnl_attr_put_u32(nlh, SLUICE_A_BYPASS_MARK, 0x1ff);
+	mnl_attr_put_u32(nlh, SLUICE_A_BYPASS_MASK, 0xff);
+}
+CASE(fwmark_loops)
+{
+	mnl_attr_put_u32(nlh, SLUICE_A_FWMARK, 0x1);
+	mnl_attr_put_u32(nlh, SLUICE_A_FWMARK_MASK, 0x1);
+	mnl_attr_put_u32(nlh, SLUICE_A_BYPASS_MARK, 0xff);
+	mnl_attr_put_u32(nlh, SLUICE_A_BYPASS_MASK, 0xff);
+}
+CASE(masq_no_wan)
+{
+	mnl_attr_put_strz(nlh, SLUICE_A_WAN_IF, "");
+	mnl_attr_put_u8(nlh, SLUICE_A_MASQUERADE, 1);
+}
+CASE(lan_17)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, SLUICE_A_LAN_IFS);
+	char name[16];
+	int i;
+
+	for (i = 0; i < 17; i++) {
+		snprintf(name, sizeof(name), "lan%d", i);
+		mnl_attr_put_strz(nlh, SLUICE_A_IFNAME, name);
+	}
+	mnl_attr_nest_end(nlh, n);
+}
+CASE(lan_dup)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, SLUICE_A_LAN_IFS);
+
+	mnl_attr_put_strz(nlh, SLUICE_A_IFNAME, "eth9");
+	mnl_attr_put_strz(nlh, SLUICE_A_IFNAME, "eth9");
+	mnl_attr_nest_end(nlh, n);
+}
+CASE(lan_is_wan)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, SLUICE_A_LAN_IFS);
+
+	mnl_attr_put_strz(nlh, SLUICE_A_IFNAME, "eth8");
+	mnl_attr_nest_end(nlh, n);
+	mnl_attr_put_strz(nlh, SLUICE_A_WAN_IF, "eth8");
+}
+CASE(no_prefix) { mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, "static"); }
+CASE(both_families)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_PREFIX);
+	char b[16] = { 0 };
+
+	mnl_attr_put(nlh, SLUICE_PFX_ADDR4, 4, b);
+	mnl_attr_put(nlh, SLUICE_PFX_ADDR6, 16, b);
+	mnl_attr_nest_end(nlh, nest);
+}
+CASE(plen_33) { put_pfx4(nlh, "10.0.0.0", 33); }
+CASE(host_bits) { put_pfx4(nlh, "10.0.0.1", 8); }
+CASE(no_addr)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_PREFIX);
+
+	mnl_attr_put_u8(nlh, SLUICE_PFX_PLEN, 8);
+	mnl_attr_nest_end(nlh, nest);
+}
+CASE(addr6_short)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_PREFIX);
+	char b[4] = { 0 };
+
+	mnl_attr_put(nlh, SLUICE_PFX_ADDR6, 4, b);
+	mnl_attr_nest_end(nlh, nest);
+}
+CASE(source_chars)
+{
+	mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, "a b");
+	put_pfx4(nlh, "10.0.0.0", 8);
+}
+CASE(source_long)
+{
+	mnl_attr_put_strz(nlh, SLUICE_A_SOURCE,
+			  "abcdefghijklmnopqrstuvwxyz0123456789");
+	put_pfx4(nlh, "10.0.0.0", 8);
+}
+CASE(source_empty)
+{
+	mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, "");
+	put_pfx4(nlh, "10.0.0.0", 8);
+}
+CASE(timeout_zero)
+{
+	mnl_attr_put_u32(nlh, SLUICE_A_TIMEOUT, 0);
+	put_pfx4(nlh, "10.0.0.0", 8);
+}
+CASE(timeout_huge)
+{
+	mnl_attr_put_u32(nlh, SLUICE_A_TIMEOUT, 0xffffffff);
+	put_pfx4(nlh, "10.0.0.0", 8);
+}
+CASE(good_then_bad)
+{
+	put_pfx4(nlh, "10.1.0.0", 16);
+	put_pfx4(nlh, "10.2.0.1", 16);
+}
+CASE(del_timeout)
+{
+	mnl_attr_put_u32(nlh, SLUICE_A_TIMEOUT, 5);
+	put_pfx4(nlh, "10.0.0.0", 8);
+}
+CASE(del_missing) { put_pfx4(nlh, "10.99.0.0", 16); }
+CASE(commit_none) { mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, "nosuchtxn"); }
+CASE(nothing) { (void)nlh; }
+CASE(lookup_addr_plen_bad)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_ADDRESS);
+	struct in_addr a = { 0 };
+
+	mnl_attr_put(nlh, SLUICE_PFX_ADDR4, 4, &a);
+	mnl_attr_put_u8(nlh, SLUICE_PFX_PLEN, 200);
+	mnl_attr_nest_end(nlh, nest);
+}
+CASE(classify_no_dst)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_TUPLE);
+
+	mnl_attr_put_u8(nlh, SLUICE_TUPLE_PROTO, 6);
+	mnl_attr_nest_end(nlh, nest);
+}
+CASE(classify_bad_iif)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_TUPLE);
+	struct nlattr *dst = mnl_attr_nest_start(nlh, SLUICE_TUPLE_DST);
+	struct in_addr a = { htonl(0x01020304) };
+
+	mnl_attr_put(nlh, SLUICE_PFX_ADDR4, 4, &a);
+	mnl_attr_nest_end(nlh, dst);
+	mnl_attr_put_strz(nlh, SLUICE_TUPLE_IIF, "nosuchif0");
+	mnl_attr_nest_end(nlh, nest);
+}
+CASE(attr_on_get) { mnl_attr_put_u8(nlh, SLUICE_A_ENABLED, 1); }
+CASE(truncated)
+{
+	struct nlattr *a;
+
+	mnl_attr_put_u32(nlh, SLUICE_A_PORT, 80);
+	/* Claim more payload than the message holds. */
+	a = (struct nlattr *)((char *)nlh + nlh->nlmsg_len - 8);
+	a->nla_len = 64;
+}
+
+struct bad_case {
+	const char *name;
+	uint8_t cmd;
+	build_fn build;
+	int err;		/* expected -errno; 0: any error */
+	bool need_msg;		/* an extack message is expected */
+};
+
+static const struct bad_case cases[] = {
+	{ "port 0", SLUICE_CMD_SET_CONFIG, port_zero, 0, true },
+	{ "mode out of range", SLUICE_CMD_SET_CONFIG, mode_range, 0, true },
+	{ "enabled as u32", SLUICE_CMD_SET_CONFIG, enabled_u32, -EINVAL, true },
+	{ "enabled = 2", SLUICE_CMD_SET_CONFIG, enabled_2, 0, true },
+	{ "listen4 of 16 bytes", SLUICE_CMD_SET_CONFIG, listen4_16, 0, true },
+	{ "wan name too long", SLUICE_CMD_SET_CONFIG, wan_long, 0, true },
+	{ "unknown attribute", SLUICE_CMD_SET_CONFIG, unknown_attr, -EINVAL, true },
+	{ "attribute of another command", SLUICE_CMD_SET_CONFIG, foreign_attr, -EINVAL, true },
+	{ "bypass mask 0", SLUICE_CMD_SET_CONFIG, bypass_mask_zero, -EINVAL, true },
+	{ "mark outside mask", SLUICE_CMD_SET_CONFIG, mark_outside_mask, -EINVAL, true },
+	{ "fwmark catches bypass", SLUICE_CMD_SET_CONFIG, fwmark_loops, -EINVAL, true },
+	{ "masquerade without wan", SLUICE_CMD_SET_CONFIG, masq_no_wan, -EINVAL, true },
+	{ "17 lan interfaces", SLUICE_CMD_SET_CONFIG, lan_17, -E2BIG, true },
+	{ "lan listed twice", SLUICE_CMD_SET_CONFIG, lan_dup, -EINVAL, true },
+	{ "lan is wan", SLUICE_CMD_SET_CONFIG, lan_is_wan, -EINVAL, true },
+	{ "add without prefix", SLUICE_CMD_WL_ADD, no_prefix, -EINVAL, true },
+	{ "prefix of both families", SLUICE_CMD_WL_ADD, both_families, -EINVAL, true },
+	{ "prefix length 33", SLUICE_CMD_WL_ADD, plen_33, -EINVAL, true },
+	{ "host bits set", SLUICE_CMD_WL_ADD, host_bits, -EINVAL, true },
+	{ "prefix without address", SLUICE_CMD_WL_ADD, no_addr, -EINVAL, true },
+	{ "IPv6 address of 4 bytes", SLUICE_CMD_WL_ADD, addr6_short, 0, true },
+	{ "source with a space", SLUICE_CMD_WL_ADD, source_chars, -EINVAL, true },
+	{ "source too long", SLUICE_CMD_WL_ADD, source_long, 0, true },
+	{ "empty source", SLUICE_CMD_WL_ADD, source_empty, -EINVAL, true },
+	{ "timeout 0", SLUICE_CMD_WL_ADD, timeout_zero, 0, true },
+	{ "timeout too long", SLUICE_CMD_WL_ADD, timeout_huge, -ERANGE, true },
+	{ "good prefix then bad", SLUICE_CMD_WL_ADD, good_then_bad, -EINVAL, true },
+	{ "delete with timeout", SLUICE_CMD_WL_DEL, del_timeout, -EINVAL, true },
+	{ "delete missing", SLUICE_CMD_WL_DEL, del_missing, -ENOENT, true },
+	{ "commit without begin", SLUICE_CMD_WL_COMMIT, commit_none, -ENOENT, true },
+	{ "begin without source", SLUICE_CMD_WL_BEGIN, nothing, -EINVAL, true },
+	{ "lookup without address", SLUICE_CMD_WL_LOOKUP, nothing, -EINVAL, true },
+	{ "lookup plen 200", SLUICE_CMD_WL_LOOKUP, lookup_addr_plen_bad, 0, true },
+	{ "classify without tuple", SLUICE_CMD_CLASSIFY, nothing, -EINVAL, true },
+	{ "classify without dst", SLUICE_CMD_CLASSIFY, classify_no_dst, -EINVAL, true },
+	{ "classify unknown iif", SLUICE_CMD_CLASSIFY, classify_bad_iif, -ENODEV, true },
+	{ "attribute on GET_CONFIG", SLUICE_CMD_GET_CONFIG, attr_on_get, -EINVAL, true },
+	{ "truncated attribute", SLUICE_CMD_SET_CONFIG, truncated, -EINVAL, false },
+	{ "unknown command", 99, nothing, -EOPNOTSUPP, false },
+};
+
+static int badinput(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct snapshot before, after;
+	unsigned int i, failed = 0;
+
+	snapshot(&before);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct bad_case *c = &cases[i];
+		struct nlmsghdr *nlh = msg_start(buf, family_id, c->cmd, 0);
+		const char *why = NULL;
+		int err;
+
+		c->build(nlh);
+		err = transact(nlh);
+		if (err == 0)
+			why = "accepted";
+		else if (c->err && err != c->err)
+			why = "wrong errno";
+		else if (c->need_msg && !extack_msg[0])
+			why = "no extack message";
+		printf("%-4s %-30s errno %-4d %s\n", why ? "FAIL" : "ok",
+		       c->name, -err, extack_msg[0] ? extack_msg : "-");
+		if (why) {
+			printf("     -> %s (expected errno %d)\n", why, -c->err);
+			failed++;
+		}
+	}
+	snapshot(&after);
+	if (before.config_len != after.config_len ||
+	    memcmp(before.config, after.config, before.config_len)) {
+		printf("FAIL config changed by rejected requests\n");
+		failed++;
+	}
+	if (before.entries != after.entries) {
+		printf("FAIL white_list changed: %u -> %u entries\n",
+		       before.entries, after.entries);
+		failed++;
+	}
+	printf("%u cases, %u failed\n", i, failed);
+	return failed ? 1 : 0;
+}
+
+static int hold(const char *source)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = msg_start(buf, family_id, SLUICE_CMD_WL_BEGIN, 0);
+	mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, source);
+	err = transact(nlh);
+	if (err) {
+		fprintf(stderr, "begin: %s%s%s\n", strerror(-err),
+			extack_msg[0] ? ": " : "", extack_msg);
+		return 1;
+	}
+	nlh = msg_start(buf, family_id, SLUICE_CMD_WL_ADD, 0);
+	mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, source);
+	put_pfx4(nlh, "198.18.0.0", 15);
+	err = transact(nlh);
+	if (err) {
+		fprintf(stderr, "add: %s\n", strerror(-err));
+		return 1;
+	}
+	printf("open\n");
+	fflush(stdout);
+	while (read(0, buf, sizeof(buf)) > 0)
+		;
+	return 0;
+}
+
+/* ---- data-path checks through CLASSIFY ---------------------------- */
+
+struct pfx {
+	int family;
+	unsigned int plen;
+	uint8_t addr[16];
+};
+
+static struct pfx *pfxs;
+static size_t n_pfxs;
+
+static void load_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+	size_t cap = 0;
+
+	if (!f)
+		die(path);
+	while (fgets(line, sizeof(line), f)) {
+		char *slash, *end = line + strcspn(line, " \t\r\n#");
+		struct pfx p = { 0 };
+
+		*end = 0;
+		if (!line[0])
+			continue;
+		slash = strchr(line, '/');
+		if (slash)
+			*slash++ = 0;
+		p.family = strchr(line, ':') ? AF_INET6 : AF_INET;
+		if (inet_pton(p.family, line, p.addr) != 1) {
+			fprintf(stderr, "%s: bad line %s\n", path, line);
+			exit(2);
+		}
+		p.plen = slash ? (unsigned int)atoi(slash) :
+				 (p.family == AF_INET ? 32 : 128);
+		if (n_pfxs == cap) {
+			cap = cap ? cap * 2 : 1024;
+			pfxs = realloc(pfxs, cap * sizeof(*pfxs));
+			if (!pfxs)
+				die("realloc");
+		}
+		pfxs[n_pfxs++] = p;
+	}
+	fclose(f);
+	if (!n_pfxs) {
+		fprintf(stderr, "%s: no prefixes\n", path);
+		exit(2);
+	}
+}
+
+static bool in_prefix(const struct pfx *p, int family, const uint8_t *a)
+{
+	unsigned int i, bits = p->plen;
+
+	if (p->family != family)
+		return false;
+	for (i = 0; bits; i++) {
+		uint8_t m = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
+
+		if ((a[i] & m) != (p->addr[i] & m))
+			return false;
+		bits = bits >= 8 ? bits - 8 : 0;
+	}
+	return true;
+}
+
+static bool naive_listed(int family, const uint8_t *a)
+{
+	size_t i;
+
+	for (i = 0; i < n_pfxs; i++)
+		if (in_prefix(&pfxs[i], family, a))
+			return true;
+	return false;
+}
+
+/* A random address inside prefix @p. */
+static void random_inside(const struct pfx *p, uint8_t *a)
+{
+	unsigned int len = p->family == AF_INET ? 4 : 16, i, bits = p->plen;
+
+	for (i = 0; i < len; i++) {
+		uint8_t m = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
+
+		a[i] = (p->addr[i] & m) | ((uint8_t)random() & ~m);
+		bits = bits >= 8 ? bits - 8 : 0;
+	}
+}
+
+static int rule_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == SLUICE_A_RULE)
+		*(uint32_t *)data = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+/* The data path's decision for a new TCP flow to @a: its rule. */
+static uint32_t classify(int family, const uint8_t *a, const char *iif)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *t, *d;
+	uint32_t rule = ~0u;
+	int err;
+
+	nlh = msg_start(buf, family_id, SLUICE_CMD_CLASSIFY, 0);
+	t = mnl_attr_nest_start(nlh, SLUICE_A_TUPLE);
+	d = mnl_attr_nest_start(nlh, SLUICE_TUPLE_DST);
+	mnl_attr_put(nlh, family == AF_INET ? SLUICE_PFX_ADDR4 :
+			  SLUICE_PFX_ADDR6, family == AF_INET ? 4 : 16, a);
+	mnl_attr_nest_end(nlh, d);
+	mnl_attr_put_u8(nlh, SLUICE_TUPLE_PROTO, 6);
+	mnl_attr_put_strz(nlh, SLUICE_TUPLE_IIF, iif);
+	mnl_attr_nest_end(nlh, t);
+	err = transact(nlh);
+	if (err) {
+		fprintf(stderr, "classify: %s %s\n", strerror(-err),
+			extack_msg);
+		exit(2);
+	}
+	mnl_attr_parse((struct nlmsghdr *)reply, sizeof(struct genlmsghdr),
+		       rule_cb, &rule);
+	return rule;
+}
+
+static int verify(const char *path, long count, const char *iif)
+{
+	long i, bad = 0, hits = 0;
+
+	load_file(path);
+	srandom(1);
+	for (i = 0; i < count; i++) {
+		const struct pfx *p = &pfxs[random() % n_pfxs];
+		uint8_t a[16];
+		bool want, got;
+		uint32_t rule;
+
+		random_inside(p, a);
+		/* Every other address: scramble the network part too. */
+		if (i & 1) {
+			unsigned int k, len = p->family == AF_INET ? 4 : 16;
+
+			for (k = 0; k < len; k++)
+				a[k] = (uint8_t)random();
+			if (p->family == AF_INET &&
+			    (a[0] == 0 || a[0] == 127 || a[0] >= 224))
+				a[0] = 100;
+			if (p->family == AF_INET6)
+				a[0] = 0x20;
+		}
+		want = naive_listed(p->family, a);
+		rule = classify(p->family, a, iif);
+		got = rule == SLUICE_RULE_WHITE_LIST;
+		if (!got && rule != SLUICE_RULE_REDIRECT) {
+			fprintf(stderr, "unexpected rule %u\n", rule);
+			return 1;
+		}
+		hits += want;
+		if (want != got) {
+			char s[64];
+
+			inet_ntop(p->family, a, s, sizeof(s));
+			printf("mismatch: %s listed=%d kernel=%d\n", s, want,
+			       got);
+			bad++;
+		}
+	}
+	printf("verify: %ld lookups (%ld listed), %ld mismatches\n", count,
+	       hits, bad);
+	return bad ? 1 : 0;
+}
+
+static int reader(const char *path, const char *iif)
+{
+	long lookups = 0, misses = 0;
+	char c;
+
+	load_file(path);
+	srandom(2);
+	/* Non-blocking check of stdin between lookups. */
+	if (fcntl(0, F_SETFL, O_NONBLOCK) < 0)
+		die("fcntl");
+	printf("reading\n");
+	fflush(stdout);
+	for (;;) {
+		const struct pfx *p = &pfxs[random() % n_pfxs];
+		uint8_t a[16];
+		ssize_t r;
+
+		random_inside(p, a);
+		if (classify(p->family, a, iif) != SLUICE_RULE_WHITE_LIST) {
+			char s[64];
+
+			inet_ntop(p->family, a, s, sizeof(s));
+			if (misses < 10)
+				printf("miss: %s\n", s);
+			misses++;
+		}
+		lookups++;
+		r = read(0, &c, 1);
+		if (r == 0 || (r < 0 && errno != EAGAIN))
+			break;
+	}
+	printf("reader: %ld lookups, %ld misses\n", lookups, misses);
+	return misses ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "verify")) {
+		open_family();
+		return verify(argv[2], atol(argv[3]), argv[4]);
+	}
+	if (argc == 4 && !strcmp(argv[1], "reader")) {
+		open_family();
+		return reader(argv[2], argv[3]);
+	}
+	if (argc == 2 && !strcmp(argv[1], "badinput")) {
+		open_family();
+		return badinput();
+	}
+	if (argc == 3 && !strcmp(argv[1], "hold")) {
+		open_family();
+		return hold(argv[2]);
+	}
+	fprintf(stderr, "usage: sluice-nltest badinput | hold SOURCE |\n"
+		"       verify FILE N IIF | reader FILE IIF\n");
+	return 2;
+}

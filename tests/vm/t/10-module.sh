@@ -1,0 +1,135 @@
+#!/bin/bash
+# timeout: 120
+# Foundation: load/unload, config round trip over netlink, rejected values
+# change nothing, CAP_NET_ADMIN needed, namespaces independent, clean
+# teardown with namespaces coming and going.
+. "$(dirname "$0")/../lib.sh"
+
+CTL=$SLUICECTL
+NLTEST=$SLUICE_REPO/tests/tools/sluice-nltest
+[[ -x $NLTEST ]] || fail "missing $NLTEST (make -C tests/tools)"
+
+# Without the module: a clear message and a non-zero exit.
+out=$($CTL status 2>&1) && fail "status succeeded without the module"
+assert_match "not loaded" "$out" "status without module"
+
+load_sluice
+# Parameters are visible in sysfs with their defaults.
+assert_eq 1000000 "$(cat /sys/module/sluice/parameters/max_entries)" "max_entries"
+assert_eq 12345 "$(cat /sys/module/sluice/parameters/default_port)" "default_port"
+
+cfg() { $CTL status --json | jq -c ".config.$1"; }
+
+# A fresh namespace does nothing: disabled, defaults from the parameters.
+assert_eq false "$(cfg enabled)" "fresh module is disabled"
+assert_eq '"tproxy"' "$(cfg mode)" "default mode"
+assert_eq 12345 "$(cfg port)" "default port"
+assert_eq 12345 "$(cfg port6)" "port6 follows port"
+
+# Round trip of every key.
+ip link add lanA type dummy
+ip link add lanB type dummy
+ip link add wanX type dummy
+$CTL set enabled on mode redirect port 1080 port6 1081 listen 127.0.0.1 \
+	listen ::1 mark 0x40/0xc0 fwmark 0x1/0x1 lan lanA,lanB wan wanX \
+	masquerade on no-listener drop
+j=$($CTL status --json)
+assert_eq true "$(jq .config.enabled <<<"$j")" enabled
+assert_eq '"redirect"' "$(jq .config.mode <<<"$j")" mode
+assert_eq 1080 "$(jq .config.port <<<"$j")" port
+assert_eq 1081 "$(jq .config.port6 <<<"$j")" port6
+assert_eq '"127.0.0.1"' "$(jq .config.listen4 <<<"$j")" listen4
+assert_eq '"::1"' "$(jq .config.listen6 <<<"$j")" listen6
+assert_eq 64 "$(jq .config.bypass_mark <<<"$j")" bypass_mark
+assert_eq 192 "$(jq .config.bypass_mask <<<"$j")" bypass_mask
+assert_eq 1 "$(jq .config.fwmark <<<"$j")" fwmark
+assert_eq '["lanA","lanB"]' "$(jq -c .config.lan <<<"$j")" lan
+assert_eq '"wanX"' "$(jq .config.wan <<<"$j")" wan
+assert_eq true "$(jq .config.masquerade <<<"$j")" masquerade
+assert_eq '"drop"' "$(jq .config.no_listener <<<"$j")" no_listener
+
+# Every invalid value is refused with a message, and nothing changes.
+before=$($CTL status --json | jq -c .config)
+bad() {
+	local out
+	if out=$($CTL set "$@" 2>&1); then
+		fail "accepted: set $*"
+	fi
+	[[ -n $out ]] || fail "no message for: set $*"
+	echo "rejected: set $* -> $out"
+}
+bad port 0
+bad port 65536
+bad port -1
+bad mode nat
+bad enabled maybe
+bad mark 0x1ff/0xff
+bad mark 0/0
+bad fwmark 0
+bad fwmark 0x40/0xc0 # would catch the bypass mark: loop
+bad listen 1.2.3
+bad lan a,a
+bad lan wanX
+bad masquerade on wan none
+bad no-listener sometimes
+bad lan lan0,lan1,lan2,lan3,lan4,lan5,lan6,lan7,lan8,lan9,lan10,lan11,lan12,lan13,lan14,lan15,lan16
+bad wan abcdefghijklmnopq
+bad colour blue
+bad port 1 mode nat # one bad pair spoils the whole request
+assert_eq "$before" "$($CTL status --json | jq -c .config)" "config unchanged by rejected sets"
+
+# Raw netlink: malformed attributes, each rejected with an extack message.
+$NLTEST badinput || fail "raw bad input was not rejected cleanly"
+assert_eq "$before" "$($CTL status --json | jq -c .config)" "config unchanged by raw bad input"
+
+# Unprivileged: reading works, changing does not.
+unpriv() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
+unpriv "$CTL" status >/dev/null || fail "unprivileged status failed"
+out=$(unpriv "$CTL" set port 4000 2>&1) && fail "unprivileged set succeeded"
+assert_match "ermission|EPERM|not permitted" "$out" "unprivileged set message"
+out=$(unpriv "$CTL" add 10.0.0.0/8 2>&1) && fail "unprivileged add succeeded"
+assert_match "ermission|EPERM|not permitted" "$out" "unprivileged add message"
+assert_eq "$before" "$($CTL status --json | jq -c .config)" "config unchanged by EPERM"
+
+# Namespaces are independent.
+ip netns add a
+ip netns add b
+ip netns exec a "$CTL" set port 2000
+ip netns exec b "$CTL" set port 3000 enabled on
+assert_eq 2000 "$(ip netns exec a "$CTL" status --json | jq .config.port)" "ns a port"
+assert_eq 3000 "$(ip netns exec b "$CTL" status --json | jq .config.port)" "ns b port"
+assert_eq false "$(ip netns exec a "$CTL" status --json | jq .config.enabled)" "ns a disabled"
+assert_eq 1080 "$(cfg port)" "init ns untouched"
+ip netns exec a "$CTL" add 10.0.0.0/8
+assert_eq 0 "$(ip netns exec b "$CTL" list | wc -l)" "ns b has no entries"
+
+# Interfaces are tracked by name: ifindex follows a device that comes back.
+ip link del lanA
+ip link add lanA type dummy
+assert_eq '["lanA","lanB"]' "$(cfg lan)" "lan kept across device re-creation"
+
+# Teardown: namespaces with enabled hooks and entries go away, then rmmod.
+ip netns exec b "$CTL" add 192.0.2.0/24 203.0.113.7
+ip netns del a
+ip netns del b
+for i in 1 2 3; do
+	ip netns add "tmp$i"
+	ip netns exec "tmp$i" "$CTL" set enabled on masquerade on wan lo
+	ip netns exec "tmp$i" "$CTL" add 198.51.100.0/24 timeout 60
+done
+ip -all netns delete
+$CTL set enabled off masquerade off
+ip link del lanA
+ip link del lanB
+ip link del wanX
+unload_sluice
+[[ ! -d /sys/module/sluice ]] || fail "module still loaded"
+
+# Load and unload again with namespaces created and destroyed in between.
+load_sluice max_entries=10 default_port=4242
+assert_eq 4242 "$(cfg port)" "default_port parameter applies"
+ip netns add c
+assert_eq 4242 "$(ip netns exec c "$CTL" status --json | jq .config.port)" "new ns gets default_port"
+ip netns del c
+unload_sluice
+echo "ok"

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The sluice configuration as userspace holds it: filled either from
+ * `sluicectl set KEY VALUE...` arguments (sl_config_parse_args) or from a
+ * GET_CONFIG reply (attrs.c).  `have` says which fields are meaningful,
+ * so a SET_CONFIG request carries exactly the keys the user named.
+ * Pure code: no netlink here.
+ */
+#ifndef SLUICE_CONFIG_H
+#define SLUICE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/sluice.h>
+
+enum {
+	SL_CFG_ENABLED		= 1u << 0,
+	SL_CFG_MODE		= 1u << 1,
+	SL_CFG_PORT		= 1u << 2,
+	SL_CFG_PORT6		= 1u << 3,
+	SL_CFG_LISTEN4		= 1u << 4,
+	SL_CFG_LISTEN6		= 1u << 5,
+	SL_CFG_MARK		= 1u << 6,	/* bypass mark + mask */
+	SL_CFG_FWMARK		= 1u << 7,	/* fwmark + mask */
+	SL_CFG_LAN		= 1u << 8,
+	SL_CFG_WAN		= 1u << 9,
+	SL_CFG_MASQUERADE	= 1u << 10,
+	SL_CFG_NO_LISTENER	= 1u << 11,
+};
+
+struct sl_config {
+	unsigned have;
+	uint8_t enabled;
+	uint32_t mode;
+	uint16_t port, port6;
+	uint8_t listen4[4];
+	uint8_t listen6[16];
+	uint32_t bypass_mark, bypass_mask;
+	uint32_t fwmark, fwmark_mask;
+	unsigned n_lan;
+	char lan[SLUICE_MAX_LAN_IFS][SLUICE_IFNAME_MAXLEN + 1];
+	char wan[SLUICE_IFNAME_MAXLEN + 1];	/* "" = none */
+	uint8_t masquerade;
+	uint32_t no_listener;
+};
+
+/*
+ * Parse "KEY VALUE [KEY VALUE...]" into @c (zeroed first).  Returns 0, or
+ * -1 with a reason in @err such as "unknown key 'foo'" or
+ * "bad value 'x' for port (1-65535)".
+ */
+int sl_config_parse_args(struct sl_config *c, int argc, char *const *argv,
+			 char *err, size_t errlen);
+
+/* Strict unsigned parsing: whole string, no sign, no spaces. 0 or -1. */
+int sl_parse_u32(const char *s, int base, uint32_t *out);
+/* VALUE[/MASK], C notation (0x.. hex, decimal); mask defaults to ~0. */
+int sl_parse_mark(const char *s, uint32_t *val, uint32_t *mask);
+
+#endif /* SLUICE_CONFIG_H */

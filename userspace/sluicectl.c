@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * sluicectl: configure and inspect the sluice kernel module over generic
+ * netlink.  This file holds option handling, help and error reporting;
+ * the commands live in cmd_*.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include <linux/sluice.h>
+
+#include "cli.h"
+
+#ifndef SLUICE_VERSION
+#define SLUICE_VERSION "0.0"
+#endif
+
+bool opt_json;
+bool opt_quiet;
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	bool json;		/* takes --json */
+	const char *usage;
+	const char *help;	/* after the usage line in `help CMD` */
+};
+
+static const struct command commands[] = {
+	{ "status", cmd_status, true, "status [--json]",
+	  "Show the configuration, counters, memory use and the entry counts\n"
+	  "of every white_list source.\n" },
+	{ "set", cmd_set, false, "set KEY VALUE [KEY VALUE...]",
+	  "Change the configuration.  All pairs go to the kernel in one\n"
+	  "request, applied all or nothing.  Keys:\n"
+	  "  enabled on|off           mode tproxy|redirect\n"
+	  "  port 1-65535             port6 1-65535\n"
+	  "  listen ADDRESS           (IPv4 or IPv6; sets that family's)\n"
+	  "  mark VALUE[/MASK]        bypass mark (mask default 0xffffffff)\n"
+	  "  fwmark VALUE[/MASK]      mark for redirected packets\n"
+	  "  lan IF[,IF...]|none      wan IF|none\n"
+	  "  masquerade on|off        no-listener pass|drop\n" },
+	{ "add", cmd_add, false,
+	  "add PREFIX... [source NAME] [timeout SECONDS]",
+	  "Add prefixes to the white_list (source default: static).  Adding\n"
+	  "an existing prefix again only refreshes its timeout.\n" },
+	{ "del", cmd_del, false, "del PREFIX... [source NAME]",
+	  "Remove prefixes of one source (default: static).\n" },
+	{ "list", cmd_list, true, "list [source NAME] [--json]",
+	  "One line per entry: PREFIX source NAME [timeout SECONDS-LEFT].\n" },
+	{ "flush", cmd_flush, false, "flush [all | source NAME]",
+	  "Remove every entry of one source, or of all sources (the default).\n" },
+	{ "load", cmd_load, false, "load NAME FILE|-",
+	  "Atomically replace source NAME with the prefixes in FILE ('-':\n"
+	  "stdin): one per line, '#' comments.  The whole file is checked\n"
+	  "before anything is sent.\n" },
+	{ "test", cmd_test, true,
+	  "test ADDRESS [proto tcp|udp|icmp|icmpv6|N] [sport N] [dport N]\n"
+	  "            [src ADDRESS] [iif IF] [mark N] [--json]",
+	  "Ask the kernel what it would do with such a packet: VERDICT RULE\n"
+	  "[PREFIX source NAME[,NAME...]], VERDICT being direct, proxy or drop.\n" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+int cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sluicectl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int cli_nl_fail(const char *cmd, const struct sl_nl_err *e)
+{
+	const char *msg;
+
+	if (e->no_family)
+		return cli_err("sluice module not loaded (modprobe sluice)");
+	if (e->code == EPERM)
+		return cli_err("permission denied (CAP_NET_ADMIN needed)");
+	msg = e->msg[0] ? e->msg : strerror(e->code ? e->code : EIO);
+	if (e->what[0])
+		return cli_err("%s: %s: %s", cmd, e->what, msg);
+	return cli_err("%s: %s", cmd, msg);
+}
+
+int cli_open(const char *cmd, struct sl_nl *nl)
+{
+	struct sl_nl_err e;
+
+	if (sl_nl_open(nl, &e) < 0) {
+		cli_nl_fail(cmd, &e);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_json_print(struct json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	int ret = 0;
+
+	if (!s || puts(s) == EOF)
+		ret = cli_err("cannot write JSON output");
+	json_object_put(o);
+	return ret;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: sluicectl [-q] [-j] COMMAND [ARGS...]\n\n"
+		   "Commands:\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+	fprintf(f, "  help [COMMAND]\n\n"
+		   "Options:\n"
+		   "  -j, --json     JSON output (status, list, test)\n"
+		   "  -q, --quiet    no success message (load)\n"
+		   "  -h, --help     this help; COMMAND --help for one command\n"
+		   "  -V, --version  print the version\n\n"
+		   "Per network namespace: run under `ip netns exec NAME`.\n"
+		   "See sluicectl(8).\n");
+}
+
+static const struct command *find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int help(const char *name)
+{
+	const struct command *c;
+
+	if (!name) {
+		usage(stdout);
+		return 0;
+	}
+	c = find(name);
+	if (!c)
+		return cli_err("help: unknown command '%s'", name);
+	printf("Usage: sluicectl %s\n\n%s", c->usage, c->help);
+	return 0;
+}
+
+/* Global flags may appear anywhere; they never collide with values. */
+static int flag(const char *a, bool *want_help)
+{
+	if (!strcmp(a, "-j") || !strcmp(a, "--json"))
+		opt_json = true;
+	else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+		opt_quiet = true;
+	else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+		*want_help = true;
+	else
+		return 0;
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+	bool want_help = false;
+	int i, n = 0;
+
+	/* Compact argv in place, dropping the global flags. */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+			printf("sluicectl %s (netlink family %s v%d)\n",
+			       SLUICE_VERSION, SLUICE_GENL_NAME,
+			       SLUICE_GENL_VERSION);
+			return 0;
+		}
+		if (!flag(argv[i], &want_help))
+			argv[1 + n++] = argv[i];
+	}
+	if (n == 0) {
+		if (want_help) {
+			usage(stdout);
+			return 0;
+		}
+		usage(stderr);
+		return 1;
+	}
+	if (!strcmp(argv[1], "help"))
+		return help(n > 1 ? argv[2] : NULL);
+	c = find(argv[1]);
+	if (!c) {
+		if (argv[1][0] == '-')
+			return cli_err("unknown option '%s' (try --help)",
+				       argv[1]);
+		return cli_err("unknown command '%s' (try --help)", argv[1]);
+	}
+	if (want_help)
+		return help(c->name);
+	if (opt_json && !c->json)
+		return cli_err("%s: --json not supported", c->name);
+	return c->fn(n - 1, argv + 2);
+}
