@@ -59,6 +59,8 @@ modules-all:
 
 userspace:
 	$(MAKE) -C $(ROOT)/userspace
+	$(MAKE) -C $(ROOT)/userspace/sluiced
+	$(MAKE) -C $(ROOT)/tests/tools
 
 deps:
 	@$(ROOT)/tests/deps.sh
@@ -74,6 +76,7 @@ bench:
 
 install: userspace
 	$(MAKE) -C $(ROOT)/userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(MAKE) -C $(ROOT)/userspace/sluiced install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 # dkms builds from /usr/src/sluice-VERSION, a copy of what it needs.
 dkms-install:
@@ -89,5 +92,7 @@ dkms-install:
 clean:
 	rm -rf $(ROOT)/build
 	-$(MAKE) -C $(ROOT)/userspace clean
+	-$(MAKE) -C $(ROOT)/userspace/sluiced clean
+	-$(MAKE) -C $(ROOT)/tests/tools clean
 	-$(MAKE) -C $(ROOT)/tests/unit clean
 	-$(MAKE) -C $(ROOT)/tests/fuzz clean

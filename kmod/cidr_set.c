@@ -232,10 +232,16 @@ static size_t cs_roundup(size_t n)
 }
 
 /*
- * Stable LSD radix sort of @n records by key, one byte per pass; passes
- * where all keys share the byte are skipped.  @cnt has 8 * 256 entries.
+ * Stable LSD radix sort of @n records by key, RADIX_BITS per pass; passes
+ * where all keys share the digit are skipped.  @cnt has RADIX_CNT entries.
  * Returns whichever of @a and @tmp holds the result.
  */
+#define RADIX_BITS	11
+#define RADIX_SIZE	(1 << RADIX_BITS)
+#define RADIX_PASSES	((64 + RADIX_BITS - 1) / RADIX_BITS)
+#define RADIX_CNT	(RADIX_PASSES * RADIX_SIZE)
+#define RADIX_DIGIT(k, d) (((k) >> (RADIX_BITS * (d))) & (RADIX_SIZE - 1))
+
 static struct cs_rec *cs_radix_sort(struct cs_rec *a, struct cs_rec *tmp,
 				    size_t n, u32 *cnt)
 {
@@ -244,28 +250,28 @@ static struct cs_rec *cs_radix_sort(struct cs_rec *a, struct cs_rec *tmp,
 
 	if (n < 2)
 		return a;
-	memset(cnt, 0, 8 * 256 * sizeof(*cnt));
+	memset(cnt, 0, RADIX_CNT * sizeof(*cnt));
 	for (i = 0; i < n; i++) {
 		u64 k = a[i].k;
 
-		for (d = 0; d < 8; d++)
-			cnt[d * 256 + ((k >> (8 * d)) & 0xff)]++;
+		for (d = 0; d < RADIX_PASSES; d++)
+			cnt[d * RADIX_SIZE + RADIX_DIGIT(k, d)]++;
 	}
-	for (d = 0; d < 8; d++) {
-		u32 *c = cnt + d * 256;
+	for (d = 0; d < RADIX_PASSES; d++) {
+		u32 *c = cnt + d * RADIX_SIZE;
 		u32 sum = 0, t;
 		struct cs_rec *swap;
 		int j;
 
-		if (c[(a[0].k >> (8 * d)) & 0xff] == n)
+		if (c[RADIX_DIGIT(a[0].k, d)] == n)
 			continue;
-		for (j = 0; j < 256; j++) {
+		for (j = 0; j < RADIX_SIZE; j++) {
 			t = c[j];
 			c[j] = sum;
 			sum += t;
 		}
 		for (i = 0; i < n; i++)
-			tmp[c[(a[i].k >> (8 * d)) & 0xff]++] = a[i];
+			tmp[c[RADIX_DIGIT(a[i].k, d)]++] = a[i];
 		swap = a;
 		a = tmp;
 		tmp = swap;
@@ -656,7 +662,7 @@ struct cidr_set *cidr_set_build(struct cidr_prefix4 *p4, size_t n4,
 	/* scratch: records, radix buffer, counters, long entries */
 	tsize = (n4 + n6) * sizeof(struct cs_rec) +
 		(n4 > n6 ? n4 : n6) * sizeof(struct cs_rec) +
-		8 * 256 * sizeof(u32) + n6 * sizeof(struct cidr_long6);
+		RADIX_CNT * sizeof(u32) + n6 * sizeof(struct cidr_long6);
 	tbuf = kvmalloc(tsize, GFP_KERNEL);
 	if (!tbuf)
 		return ERR_PTR(-ENOMEM);
@@ -664,7 +670,7 @@ struct cidr_set *cidr_set_build(struct cidr_prefix4 *p4, size_t n4,
 	r6 = r4 + n4;
 	tmp = r6 + n6;
 	cnt = (u32 *)(tmp + (n4 > n6 ? n4 : n6));
-	l6 = (struct cidr_long6 *)(cnt + 8 * 256);
+	l6 = (struct cidr_long6 *)(cnt + RADIX_CNT);
 
 	memset(&pl, 0, sizeof(pl));
 

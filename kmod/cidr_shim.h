@@ -64,7 +64,8 @@ static inline void kvfree(const void *p)
 }
 
 /* The kernel's sort() is a heapsort; qsort is close enough here. */
-#define sort(base, num, size, cmp, swap) qsort(base, num, size, cmp)
+#define sort(base, num, size, cmp, swap) \
+	((void)(swap), qsort(base, num, size, cmp))
 
 #define hweight64(w) ((unsigned int)__builtin_popcountll(w))
 

@@ -461,10 +461,13 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 	kvfree(created);
 
 	if (rebuild) {
+		struct sluice_net *sn = container_of(wl, struct sluice_net, wl);
+
 		old = rcu_dereference_protected(wl->cidr,
 						lockdep_is_held(&wl->lock));
 		rcu_assign_pointer(wl->cidr, set);
 		cidr_set_free_rcu(old);
+		this_cpu_inc(sn->counters->ctr[SLUICE_CTR_WL_REBUILDS]);
 	}
 
 	list_for_each_entry_safe(e, tmp, doomed, doom_link) {

@@ -52,7 +52,7 @@ if [ ${#KVERS[@]} -ne 2 ]; then
 fi
 
 # --- build ------------------------------------------------------------
-step build-userspace make -C userspace EXTRA_CFLAGS=-Werror
+step build-userspace make userspace
 
 build_module() {
 	local out

@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
 	build-essential pkg-config clang libmnl-dev libjson-c-dev libcmocka-dev
 	linux-image-amd64 linux-headers-amd64 linux-source-6.12 dkms kmod
-	qemu-system-x86 busybox-static cpio xz-utils
+	qemu-system-x86 busybox-static cpio xz-utils zstd binutils iputils-ping
 	iproute2 nftables v2ray pppoe ppp iperf3 socat dnsmasq-base jq
 )
 

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cidr_set.h"
 #include "cidr_model.h"
@@ -330,6 +331,7 @@ static const unsigned int hi6[] = { 32, 48, 64, 128 };
 
 static void synth(struct cidr_model *m, size_t n4, size_t n6)
 {
+	rng = 0x5eedbe7c4ULL ^ (n4 * 0x9e3779b97f4a7c15ULL);	/* same lists each run */
 	for (size_t i = 0; i < n4; i++) {
 		unsigned int plen = pick_len(w4, lo4, hi4, 8);
 
@@ -720,7 +722,7 @@ static void bench_combined(const char *name, const struct cidr_model *m)
 
 static void print_header(void)
 {
-	char line[256], cpu[256] = "unknown";
+	char line[256], cpu[256] = "unknown", load[128];
 	FILE *f = fopen("/proc/cpuinfo", "r");
 
 	while (f && fgets(line, sizeof(line), f)) {
@@ -734,8 +736,15 @@ static void print_header(void)
 	}
 	if (f)
 		fclose(f);
+	f = fopen("/proc/loadavg", "r");
+	if (!f || !fgets(load, sizeof(load), f))
+		strcpy(load, "?");
+	load[strcspn(load, "\n")] = 0;
+	if (f)
+		fclose(f);
 	printf("# lookup_bench: cidr_set vs ipset-like hash:net vs sorted intervals\n");
-	printf("# cpu: %s; pinned to cpu %d\n", cpu, sched_getcpu());
+	printf("# cpu: %s; %ld online cpus, load average %s; pinned to the cpu it started on (%d)\n",
+	       cpu, sysconf(_SC_NPROCESSORS_ONLN), load, sched_getcpu());
 	printf("# clock: CLOCK_THREAD_CPUTIME_ID around each run; ns = run time / lookups; median of %d runs after 1 warm-up\n",
 	       runs);
 	printf("# lookups per run: %zu for cidr_set, %zu for sorted, %zu for hashnet; addresses random: hit%% = share inside the set,\n",

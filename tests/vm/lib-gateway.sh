@@ -54,21 +54,24 @@ ctl() { ip netns exec gw "$SLUICECTL" "$@"; }
 # ---- topology ------------------------------------------------------------------
 gw_topology() {
 	topo_basic
+	# batched: every `ip` process costs a lot under TCG
 	ip netns add svr
-	ip netns exec svr sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
-		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
-	ip -n svr link set lo up
 	ip link add name svr0 netns wan type veth peer name eth0 netns svr
-	ip -n wan addr add 203.0.113.129/25 dev svr0
-	ip -n wan addr add 2001:db8:4::1/64 dev svr0 nodad
-	ip -n svr addr add "$SVR4/25" dev eth0
-	ip -n svr addr add "$SVR6/64" dev eth0 nodad
-	ip -n wan link set svr0 up
-	ip -n svr link set eth0 up
-	ip -n svr route add default via 203.0.113.129
-	ip -n svr -6 route add default via 2001:db8:4::1
-	in_wan sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ip -n svr -b - <<-EOF
+		link set lo up
+		addr add $SVR4/25 dev eth0
+		addr add $SVR6/64 dev eth0 nodad
+		link set eth0 up
+		route add default via 203.0.113.129
+		route add default via 2001:db8:4::1
+	EOF
+	ip -n wan -b - <<-EOF
+		addr add 203.0.113.129/25 dev svr0
+		addr add 2001:db8:4::1/64 dev svr0 nodad
+		link set svr0 up
+	EOF
 	ip -n gw -6 route add 2001:db8:4::/64 via "$WAN_RTR6"
+	in_wan sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	wait_for 5 _gw_svr_up || fail "gw_topology: svr link did not come up"
 }
 _gw_svr_up() {
@@ -97,46 +100,77 @@ gw_sluice() {
 }
 
 # ---- counters --------------------------------------------------------------------
-# ctr NAME...: print the named counters (status --json .counters.NAME), one
-# per line, in order.
-ctr() {
-	local j n
-	j=$(ctl status --json)
-	for n in "$@"; do
-		jq -r --arg n "$n" '.counters[$n] // "missing"' <<<"$j"
+# Every process costs a lot under TCG: counters come from one
+# `sluicectl status --json` per snapshot, parsed without jq.
+# _gw_counters ARRAYNAME: fill the associative array with all counters
+_gw_counters() {
+	local -n _a=$1
+	local j body kv
+	j=$(ctl status --json) || fail "sluicectl status --json failed"
+	[[ $j =~ \"counters\":[[:space:]]*\{([^\}]*)\} ]] || fail "no counters in sluicectl status --json: ${j:0:200}"
+	body=${BASH_REMATCH[1]//\"/}
+	body=${body//[[:space:]]/}
+	_a=()
+	local IFS=,
+	for kv in $body; do
+		_a[${kv%%:*}]=${kv#*:}
 	done
 }
-# snap: remember all counters (for delta)
-declare -gA _GW_SNAP=()
-snap() {
-	local k v
-	_GW_SNAP=()
-	while read -r k v; do
-		_GW_SNAP[$k]=$v
-	done < <(ctl status --json | jq -r '.counters | to_entries[] | "\(.key) \(.value)"')
+# ctr NAME...: print the named counters now, one per line
+ctr() {
+	local -A c=()
+	local n
+	_gw_counters c
+	for n in "$@"; do
+		[[ -n ${c[$n]:-} ]] || fail "counter $n missing from sluicectl status --json"
+		echo "${c[$n]}"
+	done
 }
-# delta NAME: counter NAME now minus at the last snap
+# snap: remember all counters; delta/moved/still compare against them (the
+# "after" values are read once, at the first delta/moved/still after snap)
+declare -gA _GW_SNAP=() _GW_NOW=()
+_GW_NOW_OK=0
+snap() {
+	_gw_counters _GW_SNAP
+	_GW_NOW_OK=0
+}
+_gw_now() {
+	if ((!_GW_NOW_OK)); then
+		_gw_counters _GW_NOW
+		_GW_NOW_OK=1
+	fi
+}
+# _gw_delta NAME: set DELTA to counter NAME now minus at the last snap
+_gw_delta() {
+	_gw_now
+	[[ -n ${_GW_NOW[$1]:-} ]] || fail "counter $1 missing from sluicectl status --json"
+	DELTA=$((_GW_NOW[$1] - ${_GW_SNAP[$1]:-0}))
+}
+# delta NAME: print counter NAME now minus at the last snap
 delta() {
-	local now
-	now=$(ctr "$1")
-	[[ $now =~ ^[0-9]+$ ]] || fail "counter $1 missing from sluicectl status --json"
-	echo $((now - ${_GW_SNAP[$1]:-0}))
+	_gw_delta "$1"
+	echo "$DELTA"
 }
 # moved NAME...: all named counters increased since the last snap
 moved() {
-	local n d
+	local n
 	for n in "$@"; do
-		d=$(delta "$n")
-		((d > 0)) || fail "counter $n did not move (delta $d)"
+		_gw_delta "$n"
+		((DELTA > 0)) || fail "counter $n did not move (delta $DELTA)"
 	done
 }
 # still NAME...: none of the named counters changed since the last snap
 still() {
-	local n d
+	local n
 	for n in "$@"; do
-		d=$(delta "$n")
-		((d == 0)) || fail "counter $n moved by $d, expected no change"
+		_gw_delta "$n"
+		((DELTA == 0)) || fail "counter $n moved by $DELTA, expected no change"
 	done
+}
+# assert_delta N NAME [MSG]: counter NAME moved by exactly N since the last snap
+assert_delta() {
+	_gw_delta "$2"
+	assert_eq "$1" "$DELTA" "${3:-counter $2}: delta"
 }
 
 # ---- v2ray -----------------------------------------------------------------------
@@ -197,12 +231,18 @@ v2ray_client_stop() {
 	! _gw_listening gw tcp "$GW_PORT" || fail "v2ray client still listening after stop"
 }
 
-# log_count WHICH FIXED-STRING: access log lines of WHICH (client|server)
-# that contain FIXED-STRING
+# log_count WHICH FIXED-STRING: lines of the access log of WHICH (client|
+# server), or of log WHICH (client-error|server-error), that contain
+# FIXED-STRING (bash only: no process per poll)
 log_count() {
-	local f=$GW_LOGDIR/$1-access.log
-	[[ -f $f ]] || { echo 0; return 0; }
-	grep -cF -- "$2" "$f" || true
+	local f=$GW_LOGDIR/$1-access.log l n=0
+	[[ $1 == *-* ]] && f=$GW_LOGDIR/$1.log
+	local -a lines=()
+	[[ -f $f ]] && mapfile -t lines <"$f"
+	for l in "${lines[@]}"; do
+		[[ $l == *"$2"* ]] && n=$((n + 1))
+	done
+	echo "$n"
 }
 # acc PROTO ADDR PORT: how v2ray's access log names a destination
 acc() {
@@ -210,27 +250,45 @@ acc() {
 }
 _gw_log_ge() { (($(log_count "$1" "$2") >= $3)); }
 # wait_log WHICH FIXED-STRING N: wait until at least N matching lines (v2ray
-# writes its access log asynchronously)
+# writes its logs asynchronously)
 wait_log() {
 	wait_for 10 _gw_log_ge "$1" "$2" "$3" ||
-		fail "v2ray $1 access log: expected $3 line(s) with '$2', have $(log_count "$1" "$2"): $(tail -n 3 "$GW_LOGDIR/$1-access.log" 2>/dev/null)"
+		fail "v2ray $1 log: expected $3 line(s) with '$2', have $(log_count "$1" "$2")"
 }
 
 # ---- peers -----------------------------------------------------------------------
-# gw_echo_servers: TCP and UDP peer echo servers on every Internet host
+# gw_echo_servers: peer echo servers (as lib.sh's peer_server) in wan on
+# ECHO_PORT: TCP on the wildcard addresses (the accepted socket answers from
+# the address the client asked for), UDP bound to each Internet host (a
+# wildcard UDP socket would answer from the wrong source address).  Started
+# all at once, then one wait: each process start is expensive under TCG.
 gw_echo_servers() {
-	local a
+	local a la
+	local -a las=("TCP4-LISTEN:$ECHO_PORT,reuseaddr,fork" "TCP6-LISTEN:$ECHO_PORT,ipv6only=1,reuseaddr,fork")
 	for a in "$PROXIED4" "$PROXIED6" "$WLISTED4" "$WLISTED6" "$FREEDOM4" "$FREEDOM6"; do
-		peer_server wan tcp "$a" "$ECHO_PORT"
-		peer_server wan udp "$a" "$ECHO_PORT"
+		las+=("$(_lib_socat_addr udp "$a" "$ECHO_PORT" listen)")
 	done
+	for la in "${las[@]}"; do
+		# shellcheck disable=SC2016
+		in_wan socat "$la" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>&1 &
+		track_pid $!
+	done
+	wait_for 10 _gw_echo_up || fail "gw_echo_servers: not all listening: $(in_wan ss -Hlntu)"
+}
+_gw_echo_up() {
+	local s n
+	s=$(in_wan ss -Hlntu "sport = :$ECHO_PORT")
+	n=$(grep -c . <<<"$s")
+	((n >= 8))
 }
 
+# how long a query that must succeed may take (generous: TCG on a busy host)
+GW_QUERY_TIMEOUT=${GW_QUERY_TIMEOUT:-15}
 # expect_peer PROTO DST WANT [MSG]: a LAN host query to DST must be answered
 # and the Internet host must have seen WANT as the peer address
 expect_peer() {
 	local proto=$1 dst=$2 want=$3 got
-	got=$(peer_query lan "$proto" "$dst" "$ECHO_PORT" 5) ||
+	got=$(peer_query lan "$proto" "$dst" "$ECHO_PORT" "$GW_QUERY_TIMEOUT") ||
 		fail "${4:-$proto to $dst}: no reply (wanted peer $want)"
 	assert_eq "$want" "$got" "${4:-$proto to $dst}: peer address seen by $dst"
 }
@@ -248,3 +306,15 @@ fam() { if [[ $1 == *:* ]]; then echo 6; else echo 4; fi; }
 # svr_of ADDR / gwwan_of ADDR: the peer address expected for ADDR's family
 svr_of() { if [[ $1 == *:* ]]; then echo "$SVR6"; else echo "$SVR4"; fi; }
 gwwan_of() { if [[ $1 == *:* ]]; then echo "$GW_WAN6"; else echo "$GW_WAN4"; fi; }
+
+# gw_dump: v2ray logs and sluice status, for the output of a failed test
+gw_dump() {
+	local f
+	for f in client-access server-access client-error server-error; do
+		[[ -f $GW_LOGDIR/$f.log ]] || continue
+		echo "--- v2ray $f.log (last 25 lines)"
+		tail -n 25 "$GW_LOGDIR/$f.log"
+	done
+	echo "--- sluicectl status"
+	ctl status 2>&1
+}

@@ -40,6 +40,7 @@ w 5-leak.sh <<'T'
 setsid -f sleep 1001 </dev/null >/dev/null 2>&1
 ip netns add leftover
 nft add table inet leftover
+ip link add leftover0 type dummy
 exit 0
 T
 w 6-clean.sh <<'T'
@@ -48,6 +49,7 @@ w 6-clean.sh <<'T'
 if pgrep -x -f 'sleep 1001' >/dev/null; then fail "leftover process survived"; fi
 [[ -z $(ip netns list) ]] || fail "leftover netns: $(ip netns list)"
 [[ -z $(nft list ruleset) ]] || fail "leftover nft ruleset"
+if ip link show leftover0 >/dev/null 2>&1; then fail "leftover link"; fi
 [[ -z $(ls -A) ]] || fail "cwd not fresh"
 T
 w 7-crash.sh <<'T'

@@ -127,6 +127,11 @@ run_test() {
 	# --- harness cleanup (its kernel messages are checked too) ---
 	cg_kill "$cg"
 	ip -all netns delete 2>>"$p.out"
+	# the guest has no NICs: any link in the initial netns but lo is the test's
+	local l
+	for l in $(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
+		[ "$l" = lo ] || ip link del "$l" 2>/dev/null
+	done
 	nft flush ruleset 2>/dev/null
 	local cleanup_err='' out
 	if [ -d /sys/module/sluice ]; then

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Proves the VM harness itself: environment, topology, peer echo helpers and
 # that the assertion helpers fail when they should.
-# timeout: 90
+# timeout: 240
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
 

@@ -53,18 +53,21 @@ assert_eq "$n4" "$($CTL status --json | jq '.sources[] | select(.name=="china4")
 awk 'NR % 10 != 0' "$DATA/china4.txt" >both.txt
 cp both.txt v2.txt
 for i in $(seq 0 199); do echo "100.$((64 + i / 256)).$((i % 256)).0/24"; done >>v2.txt
-coproc READER { "$NLTEST" reader both.txt lanT; }
-read -r -u "${READER[0]}" line
-assert_eq reading "$line" "reader started"
+# Helpers run with stdin on a fifo: closing our end tells them to stop.
+mkfifo reader.in hold.in
+"$NLTEST" reader both.txt lanT <reader.in >reader.out &
+rpid=$!
+exec {rw}>reader.in
+wait_for 5 grep -q reading reader.out || fail "reader did not start"
 start=$EPOCHREALTIME
 for i in $(seq 1 10); do
 	$CTL -q load china4 v2.txt
 	$CTL -q load china4 "$DATA/china4.txt"
 done
 end=$EPOCHREALTIME
-exec {READER[1]}>&-
-result=$(cat <&"${READER[0]}")
-wait "$READER_PID" || fail "reader saw misses during replace: $result"
+exec {rw}>&-
+wait "$rpid" || fail "reader saw misses during replace: $(cat reader.out)"
+result=$(tail -n1 reader.out)
 echo "$result; 20 replaces of $n4 prefixes in $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b-a}') s"
 assert_match "0 misses" "$result" "no misses"
 
@@ -78,7 +81,7 @@ expired() { [[ $($CTL test 203.0.113.9) == proxy* ]]; }
 wait_for 3 expired || fail "host entry did not expire"
 expired2() { [[ $($CTL test 198.51.100.7) == proxy* && $($CTL test 2001:db8:77::1) == proxy* ]]; }
 wait_for 4 expired2 || fail "prefix entries did not expire"
-[[ $($CTL status --json | jq '.counters.wl_expired') -ge 3 ]] || fail "wl_expired counter"
+[[ $($CTL status --json | jq ".counters.white_list_expired") -ge 3 ]] || fail "wl_expired counter"
 
 # The same prefix in two sources: deleting from one leaves the other.
 $CTL add 192.0.2.128/25 source a
@@ -100,15 +103,16 @@ assert_match "^proxy" "$($CTL test 203.0.113.77)" "v4 host removed"
 
 # Transactions: one per source; another client gets EBUSY; closing the
 # socket of an open transaction discards it.
-coproc HOLD { "$NLTEST" hold china6; }
-read -r -u "${HOLD[0]}" line
-assert_eq open "$line" "transaction opened"
+"$NLTEST" hold china6 <hold.in >hold.out &
+hpid=$!
+exec {hw}>hold.in
+wait_for 5 grep -q open hold.out || fail "transaction did not open"
 assert_eq true "$($CTL status --json | jq '.sources[] | select(.name=="china6") | .replacing')" "status shows the open replace"
 out=$($CTL load china6 "$DATA/china6.txt" 2>&1) && fail "concurrent load succeeded"
 assert_match "another client" "$out" "EBUSY message"
 out=$($CTL add 2001:db8:99::/48 source china6 2>&1) && fail "add during replace succeeded"
-exec {HOLD[1]}>&-
-wait "$HOLD_PID"
+exec {hw}>&-
+wait "$hpid" || fail "holder failed"
 # The staged 198.18.0.0/15 of the dead transaction must not appear.
 assert_match "^proxy" "$($CTL test 198.18.0.1)" "abandoned transaction discarded"
 $CTL -q load china6 "$DATA/china6.txt" || fail "load after the holder closed"

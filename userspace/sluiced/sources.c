@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The white_list sources that come from files and names: one source per
+ * `list NAME FILE`, and `server` (the tunnel servers, resolved).  Each is
+ * replaced atomically; a bad file or a failed lookup keeps the old
+ * contents and says why.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "log.h"
+
+static int read_path(const char *path, char **buf, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = sl_read_file(f, buf, len);
+	fclose(f);
+	return ret;
+}
+
+/* Parse a list file; 0, or -1 with FILE:LINE: reason in @err. */
+static int parse_list(const struct conf_list *l, struct sl_pfx_list *out,
+		      char *err, size_t errlen)
+{
+	char *buf;
+	size_t len;
+	int ret;
+
+	sl_pfx_list_init(out);
+	if (read_path(l->file, &buf, &len) < 0) {
+		snprintf(err, errlen, "%s: %s", l->file, strerror(errno));
+		return -1;
+	}
+	ret = sl_listfile_parse(buf, len, l->file, out, err, errlen);
+	free(buf);
+	return ret;
+}
+
+int list_load(struct sd *d, const struct conf_list *l)
+{
+	struct sl_pfx_list pl;
+	char err[SL_ERR_LEN];
+	int ret;
+
+	if (parse_list(l, &pl, err, sizeof(err)) < 0) {
+		log_err("list %s: %s; old contents kept", l->name, err);
+		return -1;
+	}
+	ret = mod_replace(&d->mod, l->name, &pl);
+	if (ret == 0)
+		log_info("list %s loaded: %zu prefixes (%zu IPv4, %zu IPv6) "
+			 "from %s", l->name, pl.n, pl.n4, pl.n6, l->file);
+	else
+		log_err("list %s: not loaded; old contents kept", l->name);
+	sl_pfx_list_free(&pl);
+	return ret;
+}
+
+void lists_load_all(struct sd *d)
+{
+	unsigned i;
+
+	for (i = 0; i < d->conf.n_lists; i++)
+		list_load(d, &d->conf.lists[i]);
+}
+
+/* Names from the client's JSON; on failure the last good read stays. */
+static void read_client_names(struct sd *d)
+{
+	struct name_list fresh = { 0 };
+	char err[256];
+	char *buf;
+	size_t len;
+	int n;
+
+	if (!d->conf.client_config) {
+		name_list_free(&d->json_names);
+		return;
+	}
+	if (read_path(d->conf.client_config, &buf, &len) < 0) {
+		log_err("client config %s: %s; using %zu server name(s) read "
+			"before", d->conf.client_config, strerror(errno),
+			d->json_names.n);
+		return;
+	}
+	n = servers_from_json(buf, len, &fresh, err, sizeof(err));
+	free(buf);
+	if (n < 0) {
+		log_err("client config %s: %s; using %zu server name(s) read "
+			"before", d->conf.client_config, err, d->json_names.n);
+		name_list_free(&fresh);
+		return;
+	}
+	if (!n)
+		log_warn("client config %s names no server (outbounds[]."
+			 "settings.vnext/servers[].address, outbounds[]."
+			 "server)", d->conf.client_config);
+	name_list_free(&d->json_names);
+	d->json_names = fresh;
+}
+
+void servers_resolve(struct sd *d)
+{
+	struct name_list names = { 0 };
+	size_t i;
+	int ret;
+
+	if (d->res.pid > 0)
+		return;		/* a round is running already */
+	read_client_names(d);
+	for (i = 0; i < d->conf.n_servers; i++)
+		if (name_list_add(&names, d->conf.servers[i]) < 0)
+			goto nomem;
+	for (i = 0; i < d->json_names.n; i++)
+		if (name_list_add(&names, d->json_names.v[i]) < 0)
+			goto nomem;
+	ret = resolver_start(&d->res, &names);
+	name_list_free(&names);
+	if (ret == 0)
+		servers_done(d);	/* literals only: settle now */
+	if (d->conf.resolve_interval_s)
+		d->next_resolve = now_ms() +
+				  (uint64_t)d->conf.resolve_interval_s * 1000;
+	else
+		d->next_resolve = UINT64_MAX;
+	return;
+nomem:
+	name_list_free(&names);
+	log_err("resolve: out of memory");
+}
+
+void servers_done(struct sd *d)
+{
+	struct sl_pfx_list all;
+	bool changed;
+
+	if (resolver_finish(&d->res, &all, &changed) < 0) {
+		log_err("resolve: out of memory");
+		sl_pfx_list_free(&all);
+		return;
+	}
+	if (changed && mod_replace(&d->mod, "server", &all) == 0) {
+		resolver_committed(&d->res, &all);
+		log_info("servers: %zu address(es) (%zu IPv4, %zu IPv6) for "
+			 "%zu name(s)", all.n, all.n4, all.n6, d->res.n);
+	}
+	sl_pfx_list_free(&all);
+}
+
+int check_config_files(const struct sd_conf *c)
+{
+	struct name_list names = { 0 };
+	int bad = 0;
+	unsigned i;
+
+	for (i = 0; i < c->n_lists; i++) {
+		struct sl_pfx_list pl;
+		char err[SL_ERR_LEN];
+
+		if (parse_list(&c->lists[i], &pl, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sluiced: %s\n", err);
+			bad = 1;
+			continue;
+		}
+		printf("list %s: %zu prefixes (%zu IPv4, %zu IPv6)\n",
+		       c->lists[i].name, pl.n, pl.n4, pl.n6);
+		sl_pfx_list_free(&pl);
+	}
+	if (c->client_config) {
+		char err[256], *buf;
+		size_t len;
+		int n;
+
+		if (read_path(c->client_config, &buf, &len) < 0) {
+			fprintf(stderr, "sluiced: %s: %s\n", c->client_config,
+				strerror(errno));
+			return 1;
+		}
+		n = servers_from_json(buf, len, &names, err, sizeof(err));
+		free(buf);
+		if (n < 0) {
+			fprintf(stderr, "sluiced: %s: %s\n", c->client_config,
+				err);
+			bad = 1;
+		} else {
+			printf("client config %s: %d server name(s)",
+			       c->client_config, n);
+			for (i = 0; i < names.n; i++)
+				printf(" %s", names.v[i]);
+			printf("\n");
+		}
+		name_list_free(&names);
+	}
+	return bad;
+}
