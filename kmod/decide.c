@@ -44,9 +44,8 @@ static bool sluice_is_local(struct net *net, const struct sluice_tuple *t)
 	       ipv6_chk_addr(net, &t->daddr.v6, NULL, 0);
 }
 
-enum sluice_rule sluice_decide(struct sluice_net *sn,
-			       const struct sluice_cfg *cfg,
-			       const struct sluice_tuple *t)
+enum sluice_rule sluice_decide_early(const struct sluice_cfg *cfg,
+				     const struct sluice_tuple *t)
 {
 	if (!cfg->enabled)
 		return SLUICE_RULE_DISABLED;
@@ -56,6 +55,13 @@ enum sluice_rule sluice_decide(struct sluice_net *sn,
 		return SLUICE_RULE_NOT_TCPUDP;
 	if ((t->mark & cfg->bypass_mask) == cfg->bypass_mark)
 		return SLUICE_RULE_BYPASS_MARK;
+	return SLUICE_RULE_REDIRECT;
+}
+
+enum sluice_rule sluice_decide_dest(struct sluice_net *sn,
+				    const struct sluice_cfg *cfg,
+				    const struct sluice_tuple *t)
+{
 	if (sluice_is_local(sn->net, t))
 		return SLUICE_RULE_LOCAL;
 	if (t->family == AF_INET ? sluice_wl_lookup4(&sn->wl, t->daddr.v4) :
@@ -64,6 +70,16 @@ enum sluice_rule sluice_decide(struct sluice_net *sn,
 	if (cfg->mode == SLUICE_MODE_REDIRECT && t->proto == IPPROTO_UDP)
 		return SLUICE_RULE_UDP_REDIRECT_MODE;
 	return SLUICE_RULE_REDIRECT;
+}
+
+enum sluice_rule sluice_decide(struct sluice_net *sn,
+			       const struct sluice_cfg *cfg,
+			       const struct sluice_tuple *t)
+{
+	enum sluice_rule rule = sluice_decide_early(cfg, t);
+
+	return rule == SLUICE_RULE_REDIRECT ? sluice_decide_dest(sn, cfg, t) :
+					      rule;
 }
 
 enum sluice_counter sluice_rule_counter(enum sluice_rule rule, u8 family)

@@ -26,10 +26,19 @@ struct sluice_decision {
 /*
  * The decision order for the first packet of a flow, cheapest first.
  * Called under rcu_read_lock(); @cfg is the namespace's current config.
+ * sluice_decide() is both halves: the early checks that need nothing but
+ * the packet (enabled, lan, protocol, bypass mark), then the destination
+ * (local address, white_list).  Each half returns SLUICE_RULE_REDIRECT
+ * when it lets the packet through to the next step.
  */
 enum sluice_rule sluice_decide(struct sluice_net *sn,
 			       const struct sluice_cfg *cfg,
 			       const struct sluice_tuple *t);
+enum sluice_rule sluice_decide_early(const struct sluice_cfg *cfg,
+				     const struct sluice_tuple *t);
+enum sluice_rule sluice_decide_dest(struct sluice_net *sn,
+				    const struct sluice_cfg *cfg,
+				    const struct sluice_tuple *t);
 
 /* Counter of a pass decision, SLUICE_CTR_UNSPEC if none. */
 enum sluice_counter sluice_rule_counter(enum sluice_rule rule, u8 family);

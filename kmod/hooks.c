@@ -192,7 +192,7 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 	} else if (!sk) {
 		if (t->proto == IPPROTO_TCP && !sluice_tcp_syn(skb, thoff))
 			return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
-		rule = sluice_decide(sn, cfg, t);
+		rule = sluice_decide_dest(sn, cfg, t);
 		if (rule != SLUICE_RULE_REDIRECT)
 			return sluice_pass(sn, rule, t->family);
 		sk = sluice_get_sock(net, skb, t, thoff, laddr, lport,
@@ -242,9 +242,8 @@ static unsigned int sluice_prerouting(struct sk_buff *skb,
 
 	if (mode == SLUICE_MODE_TPROXY) {
 		/* The checks that need no socket lookup come first. */
-		rule = sluice_decide(sn, cfg, &t);
-		if (rule == SLUICE_RULE_NOT_LAN || rule == SLUICE_RULE_NOT_TCPUDP ||
-		    rule == SLUICE_RULE_BYPASS_MARK)
+		rule = sluice_decide_early(cfg, &t);
+		if (rule != SLUICE_RULE_REDIRECT)
 			return sluice_pass(sn, rule, t.family);
 		return sluice_tproxy(sn, cfg, skb, &t, thoff);
 	}

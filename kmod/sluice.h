@@ -66,6 +66,7 @@ struct sluice_wl {
 	atomic_t hosts4, hosts6;	/* let lookups skip an empty table */
 	u32 entries;			/* all (prefix, source) pairs */
 	unsigned int gen;		/* bumped by every change, for dumps */
+	unsigned int txns;		/* open transactions */
 	u32 nodes_count;
 };
 

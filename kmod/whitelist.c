@@ -165,11 +165,12 @@ static struct wl_source *wl_source_get(struct sluice_wl *wl, const char *name,
 	return s;
 }
 
-static void wl_txn_free(struct wl_txn *txn)
+static void wl_txn_free(struct sluice_wl *wl, struct wl_txn *txn)
 {
 	if (txn) {
 		kvfree(txn->items);
 		kfree(txn);
+		WRITE_ONCE(wl->txns, wl->txns - 1);
 	}
 }
 
@@ -772,6 +773,7 @@ int sluice_wl_begin(struct sluice_wl *wl, const char *source, u32 portid,
 		goto out_unlock;
 	}
 	s->txn->portid = portid;
+	WRITE_ONCE(wl->txns, wl->txns + 1);
 out_unlock:
 	mutex_unlock(&wl->lock);
 	return err;
@@ -815,7 +817,7 @@ int sluice_wl_commit(struct sluice_wl *wl, const char *source, u32 portid,
 	/* A failed commit leaves the transaction open: abort or retry. */
 	if (!err) {
 		s->txn = NULL;
-		wl_txn_free(txn);
+		wl_txn_free(wl, txn);
 		wl_source_put(s);
 	}
 out_unlock:
@@ -835,7 +837,7 @@ int sluice_wl_abort(struct sluice_wl *wl, const char *source, u32 portid,
 		err = PTR_ERR(s);
 		goto out_unlock;
 	}
-	wl_txn_free(s->txn);
+	wl_txn_free(wl, s->txn);
 	s->txn = NULL;
 	wl_source_put(s);
 out_unlock:
@@ -847,10 +849,17 @@ void sluice_wl_release(struct sluice_wl *wl, u32 portid)
 {
 	struct wl_source *s, *tmp;
 
+	/*
+	 * Every generic netlink socket of the system ends up here: most have
+	 * no transaction, and a transaction opened by this socket was
+	 * counted before the socket could close.
+	 */
+	if (!READ_ONCE(wl->txns))
+		return;
 	mutex_lock(&wl->lock);
 	list_for_each_entry_safe(s, tmp, &wl->sources, link) {
 		if (s->txn && s->txn->portid == portid) {
-			wl_txn_free(s->txn);
+			wl_txn_free(wl, s->txn);
 			s->txn = NULL;
 			wl_source_put(s);
 		}
@@ -1020,7 +1029,7 @@ void sluice_wl_exit(struct sluice_wl *wl)
 	cancel_delayed_work_sync(&wl->gc);
 
 	list_for_each_entry_safe(s, tmp, &wl->sources, link) {
-		wl_txn_free(s->txn);
+		wl_txn_free(wl, s->txn);
 		kfree(s);
 	}
 	rhashtable_free_and_destroy(&wl->nodes, wl_node_free, NULL);

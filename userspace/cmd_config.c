@@ -291,7 +291,6 @@ int cmd_status(int argc, char **argv)
 	struct sl_nl nl;
 	int ret;
 
-	(void)argv;
 	if (argc)
 		return cli_err("status: unexpected argument '%s'", argv[0]);
 	st = calloc(1, sizeof(*st));

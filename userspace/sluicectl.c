@@ -87,6 +87,9 @@ int cli_nl_fail(const char *cmd, const struct sl_nl_err *e)
 	if (e->code == EPERM)
 		return cli_err("permission denied (CAP_NET_ADMIN needed)");
 	msg = e->msg[0] ? e->msg : strerror(e->code ? e->code : EIO);
+	/* NL_SET_ERR_MSG_MOD prefixes "sluice: "; our own prefix says it. */
+	if (!strncmp(msg, SLUICE_GENL_NAME ": ", strlen(SLUICE_GENL_NAME) + 2))
+		msg += strlen(SLUICE_GENL_NAME) + 2;
 	if (e->what[0])
 		return cli_err("%s: %s: %s", cmd, e->what, msg);
 	return cli_err("%s: %s", cmd, msg);

@@ -72,7 +72,7 @@ demo_flow() {
 	sn=$(log_count server "$(acc "$proto" "$dst" "$ECHO_PORT")")
 	say "counters before: $(counters "$@")"
 	say "lan# echo query | socat - $(_lib_socat_addr "$proto" "$dst" "$ECHO_PORT" connect)"
-	got=$(peer_query lan "$proto" "$dst" "$ECHO_PORT" "$GW_QUERY_TIMEOUT") || fail "$title: no reply"
+	got=$(gw_query lan "$proto" "$dst" "$ECHO_PORT" "$GW_QUERY_TIMEOUT") || fail "$title: no reply"
 	say "the Internet host $dst saw the query come from: $got"
 	say "counters after:  $(counters "$@")"
 	case $kind in
@@ -113,12 +113,12 @@ done
 
 hdr "White_list changes apply to the next new flow"
 show gw "$SLUICECTL" add "$PROXIED4"
-got=$(peer_query lan tcp "$PROXIED4" "$ECHO_PORT" "$GW_QUERY_TIMEOUT") || fail "no reply after add"
+got=$(gw_query lan tcp "$PROXIED4" "$ECHO_PORT" "$GW_QUERY_TIMEOUT") || fail "no reply after add"
 say "tcp to $PROXIED4 now seen from: $got (direct)"
 assert_eq "$GW_WAN4" "$got" "after add"
 show gw "$SLUICECTL" test "$PROXIED4"
 show gw "$SLUICECTL" del "$PROXIED4"
-got=$(peer_query lan tcp "$PROXIED4" "$ECHO_PORT" "$GW_QUERY_TIMEOUT") || fail "no reply after del"
+got=$(gw_query lan tcp "$PROXIED4" "$ECHO_PORT" "$GW_QUERY_TIMEOUT") || fail "no reply after del"
 say "tcp to $PROXIED4 now seen from: $got (proxied again)"
 assert_eq "$SVR4" "$got" "after del"
 show gw "$SLUICECTL" test "$PROXIED4"

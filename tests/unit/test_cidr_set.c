@@ -42,6 +42,17 @@ static u32 rndn(u32 n)
 	return (u32)(((rnd() >> 32) * (u64)n) >> 32);
 }
 
+/*
+ * Note: never two rnd() calls in one expression or argument list, their
+ * order is unspecified and SEED runs must repeat across compilers.
+ */
+static unsigned __int128 rnd128(void)
+{
+	unsigned __int128 r = (unsigned __int128)rnd() << 64;
+
+	return r | rnd();
+}
+
 /* ---- helpers ---- */
 
 static struct cidr_set *build_model(struct cidr_model *m)
@@ -126,7 +137,7 @@ static void check_edges(const struct cidr_set *s, const struct cidr_model *m)
 		check6(s, m, a - 1);
 		check6(s, m, b);
 		check6(s, m, b + 1);
-		check6(s, m, a + (((u128)rnd() << 64 | rnd()) & (b - a)));
+		check6(s, m, a + (rnd128() & (b - a)));
 	}
 }
 
@@ -209,8 +220,11 @@ static void test_zero_len(void **state)
 	(void)state;
 	s = edge_set(&m, v, 1, 1);
 	for (int i = 0; i < 10000; i++) {
-		assert_true(cidr_set_lookup4(s, (u32)rnd()));
-		assert_true(cidr_set_lookup6(s, rnd(), rnd()));
+		u128 x = rnd();
+
+		assert_true(cidr_set_lookup4(s, (u32)x));
+		x = rnd128();
+		assert_true(cidr_set_lookup6(s, (u64)(x >> 64), (u64)x));
 	}
 	assert_true(cidr_set_lookup4(s, 0xffffffffu));
 	assert_true(cidr_set_lookup6(s, ~0ULL, ~0ULL));
@@ -317,8 +331,11 @@ static void test_full_space(void **state)
 	(void)state;
 	s = edge_set(&m, v, 1, 1);
 	for (int i = 0; i < 10000; i++) {
-		assert_true(cidr_set_lookup4(s, (u32)rnd()));
-		assert_true(cidr_set_lookup6(s, rnd(), rnd()));
+		u128 x = rnd();
+
+		assert_true(cidr_set_lookup4(s, (u32)x));
+		x = rnd128();
+		assert_true(cidr_set_lookup6(s, (u64)(x >> 64), (u64)x));
 	}
 	cidr_set_free(s);
 	model_free(&m);
@@ -369,10 +386,13 @@ static void test_v6_buckets(void **state)
 			model_add6(&m, 0x2000000000000000ULL |
 				   (rnd() >> 8 & 0x00ffffffffff0000ULL), 0, 48);
 		/* boundaries from 2000:: up to the top of the space */
-		for (int i = 0; fill >= 3 && i < 200; i++)
-			model_add6(&m, (0x2000000000000000ULL +
-				   rndn(0xe0) * 0x0100000000000000ULL) |
-				   (rnd() >> 8 & 0x00ffffffffff0000ULL), 0, 48);
+		for (int i = 0; fill >= 3 && i < 200; i++) {
+			u64 top = 0x2000000000000000ULL +
+				  rndn(0xe0) * 0x0100000000000000ULL;
+
+			model_add6(&m, top | (rnd() >> 8 & 0x00ffffffffff0000ULL),
+				   0, 48);
+		}
 		if (fill == 4)
 			model_add6(&m, ~0ULL, 0, 64);
 		for (int b = 8; b <= 16; b++) {
@@ -477,24 +497,23 @@ static unsigned int rnd_plen(unsigned int max, int profile)
 
 static u32 rnd_addr4(int clustered)
 {
-	u32 a = (u32)rnd();
+	u32 a = (u32)rnd(), c;
 
 	if (!clustered)
 		return a;
-	a = clusters4[rndn(sizeof(clusters4) / sizeof(clusters4[0]))] ^
-	    (a >> (8 + rndn(24)));
-	return a;
+	c = clusters4[rndn(sizeof(clusters4) / sizeof(clusters4[0]))];
+	return c ^ (a >> (8 + rndn(24)));
 }
 
 static u128 rnd_addr6(int clustered)
 {
-	u64 hi = rnd(), lo = rnd();
+	u64 hi = rnd(), lo = rnd(), c;
 
 	if (clustered) {
-		hi = clusters6[rndn(sizeof(clusters6) / sizeof(clusters6[0]))] ^
-		     (hi >> (16 + rndn(48)));
+		c = clusters6[rndn(sizeof(clusters6) / sizeof(clusters6[0]))];
+		hi = c ^ (hi >> (16 + rndn(48)));
 		if (rndn(2))
-			lo = rndn(2) ? 0 : ~0ULL ^ (lo >> rndn(64));
+			lo = rndn(2) ? 0 : ~0ULL ^ (lo >> (rndn(64) & 63));
 		else if (rndn(2))
 			lo >>= rndn(64);
 	}
@@ -538,12 +557,13 @@ static void test_random_sets(void **state)
 	(void)state;
 	for (int round = 0; round < 40; round++) {
 		for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
-			size_t n = sizes[si];
+			size_t n = sizes[si], n4, n6;
 			struct cidr_model m;
 			struct cidr_set *s;
 
-			random_model(&m, rndn(n + 1), rndn(n + 1), round % 3,
-				     round % 4 != 3);
+			n4 = rndn(n + 1);
+			n6 = rndn(n + 1);
+			random_model(&m, n4, n6, round % 3, round % 4 != 3);
 			s = build_model(&m);
 			check_random(s, &m, n >= 300 ? 2000 : 4000);
 			cidr_set_free(s);

@@ -268,9 +268,10 @@ gw_echo_servers() {
 	for a in "$PROXIED4" "$PROXIED6" "$WLISTED4" "$WLISTED6" "$FREEDOM4" "$FREEDOM6"; do
 		las+=("$(_lib_socat_addr udp "$a" "$ECHO_PORT" listen)")
 	done
+	mkdir -p "$GW_LOGDIR"
 	for la in "${las[@]}"; do
 		# shellcheck disable=SC2016
-		in_wan socat "$la" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>&1 &
+		in_wan socat -d -d "$la" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>>"$GW_LOGDIR/echo-servers.log" &
 		track_pid $!
 	done
 	wait_for 10 _gw_echo_up || fail "gw_echo_servers: not all listening: $(in_wan ss -Hlntu)"
@@ -284,18 +285,37 @@ _gw_echo_up() {
 
 # how long a query that must succeed may take (generous: TCG on a busy host)
 GW_QUERY_TIMEOUT=${GW_QUERY_TIMEOUT:-15}
+# gw_query NS PROTO ADDR PORT [TIMEOUT_S=5]: as lib.sh's peer_query, but
+# socat's messages go to $GW_LOGDIR/query.log, and the last of them are
+# printed if no reply came
+gw_query() {
+	local ns=$1 proto=${2,,} addr=$3 port=$4 tmo=${5:-5} ca fd reply= t0=${EPOCHREALTIME/./}
+	ca=$(_lib_socat_addr "$proto" "$addr" "$port" connect)
+	mkdir -p "$GW_LOGDIR"
+	echo "--- $EPOCHREALTIME $ns: $ca" >>"$GW_LOGDIR/query.log"
+	exec {fd}< <(echo query | ip netns exec "$ns" socat -d -d -t "$tmo" -T "$tmo" - "$ca" 2>>"$GW_LOGDIR/query.log")
+	if ! read -r -t "$tmo" -u "$fd" reply; then
+		exec {fd}<&-
+		echo "gw_query: no reply from $proto $addr port $port (from $ns) after $(((${EPOCHREALTIME/./} - t0) / 1000)) ms; socat said:" >&2
+		tail -n 8 "$GW_LOGDIR/query.log" >&2
+		return 1
+	fi
+	exec {fd}<&-
+	canon_ip "$reply"
+}
+
 # expect_peer PROTO DST WANT [MSG]: a LAN host query to DST must be answered
 # and the Internet host must have seen WANT as the peer address
 expect_peer() {
 	local proto=$1 dst=$2 want=$3 got
-	got=$(peer_query lan "$proto" "$dst" "$ECHO_PORT" "$GW_QUERY_TIMEOUT") ||
+	got=$(gw_query lan "$proto" "$dst" "$ECHO_PORT" "$GW_QUERY_TIMEOUT") ||
 		fail "${4:-$proto to $dst}: no reply (wanted peer $want)"
 	assert_eq "$want" "$got" "${4:-$proto to $dst}: peer address seen by $dst"
 }
 # expect_no_reply PROTO DST [TIMEOUT]: the query must fail
 expect_no_reply() {
 	local got
-	if got=$(peer_query lan "$1" "$2" "$ECHO_PORT" "${3:-3}" 2>/dev/null); then
+	if got=$(gw_query lan "$1" "$2" "$ECHO_PORT" "${3:-3}" 2>/dev/null); then
 		fail "$1 to $2: unexpected reply (peer $got)"
 	fi
 	return 0
@@ -310,7 +330,7 @@ gwwan_of() { if [[ $1 == *:* ]]; then echo "$GW_WAN6"; else echo "$GW_WAN4"; fi;
 # gw_dump: v2ray logs and sluice status, for the output of a failed test
 gw_dump() {
 	local f
-	for f in client-access server-access client-error server-error; do
+	for f in client-access server-access client-error server-error echo-servers; do
 		[[ -f $GW_LOGDIR/$f.log ]] || continue
 		echo "--- v2ray $f.log (last 25 lines)"
 		tail -n 25 "$GW_LOGDIR/$f.log"

@@ -93,7 +93,7 @@ enum sluice_attr {
 	SLUICE_A_PREFIX,		/* nest of sluice_prefix_attr */
 	SLUICE_A_ADDRESS,		/* nest of sluice_prefix_attr */
 	SLUICE_A_MATCH,			/* u8: LOOKUP reply, 1 if listed */
-	SLUICE_A_ENTRIES4,		/* u32: WL_SOURCES / MEMORY */
+	SLUICE_A_ENTRIES4,		/* u32: WL_SOURCES */
 	SLUICE_A_ENTRIES6,		/* u32 */
 	SLUICE_A_TXN_OPEN,		/* flag: WL_SOURCES, being replaced */
 
@@ -134,6 +134,7 @@ enum sluice_verdict {
 	SLUICE_VERDICT_DROP,
 	__SLUICE_VERDICT_MAX,
 };
+#define SLUICE_VERDICT_MAX (__SLUICE_VERDICT_MAX - 1)
 
 /* Which step of the decision order decided (CLASSIFY, docs/). */
 enum sluice_rule {
@@ -148,6 +149,7 @@ enum sluice_rule {
 	SLUICE_RULE_EXISTING,		/* TCP, not SYN: decided earlier */
 	__SLUICE_RULE_MAX,
 };
+#define SLUICE_RULE_MAX (__SLUICE_RULE_MAX - 1)
 
 /*
  * Per-CPU counters, summed on read.  New counters are only ever appended;

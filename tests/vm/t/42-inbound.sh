@@ -40,7 +40,7 @@ _svc_up() {
 wait_for 10 _svc_up || fail "services not listening"
 # the port forward: WAN port 8080 -> LAN host port 8000
 in_gw nft -f - <<EOF
-table inet fwd {
+table inet portfwd {
 	chain pre {
 		type nat hook prerouting priority dstnat; policy accept;
 		iifname "wan0" meta l4proto { tcp, udp } th dport $FWD_PORT dnat ip to $LAN_HOST4:$SVC_PORT
@@ -53,7 +53,7 @@ errs=()
 # wan_query PROTO DST PORT WANT WHAT
 wan_query() {
 	local got
-	if ! got=$(peer_query wan "$1" "$2" "$3" 8); then
+	if ! got=$(gw_query wan "$1" "$2" "$3" 8); then
 		errs+=("$5: no reply")
 		return 0
 	fi
