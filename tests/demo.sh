@@ -21,8 +21,7 @@ if [[ ${SLUICE_DEMO_NODEPS:-0} != 1 ]]; then
 	say "==> installing missing packages (tests/deps.sh)"
 	"$ROOT/tests/deps.sh"
 fi
-KVER=${SLUICE_DEMO_KVER:-$(ls /boot/vmlinuz-6.12.*+deb12-amd64 2>/dev/null | sort -V | tail -n1 || true)}
-KVER=${KVER#/boot/vmlinuz-}
+KVER=${SLUICE_DEMO_KVER:-$("$ROOT/tests/kernels.sh" | grep '^6\.12\.' | tail -n1 || true)}
 [[ -n $KVER ]] || { echo "demo: no 6.12.*+deb12-amd64 kernel in /boot (run tests/deps.sh)" >&2; exit 1; }
 
 say "==> building sluice.ko for $KVER and the userspace tools"
@@ -44,7 +43,9 @@ while kill -0 "$run" 2>/dev/null && [[ -z $job ]]; do
 done
 if [[ -n $job ]]; then
 	while kill -0 "$run" 2>/dev/null && [[ ! -e $job/000.out ]]; do sleep 0.5; done
-	[[ -e $job/000.out ]] && tail -n +1 -f --pid="$run" "$job/000.out" 2>/dev/null || true
+	if [[ -e $job/000.out ]]; then
+		tail -n +1 -f --pid="$run" "$job/000.out" 2>/dev/null || true
+	fi
 fi
 rc=0
 wait "$run" || rc=$?

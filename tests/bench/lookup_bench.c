@@ -545,8 +545,9 @@ static void bench4(const struct cidr_model *m, struct result *res)
 				while (sorted4_lookup(&c.so, a));
 			}
 			addr[h][i] = a;
+			/* hashnet is slow: check it where it is timed */
 			if (cidr_set_lookup4(c.set, a) != want ||
-			    hn_lookup(&c.hn, 0, a) != want ||
+			    (i < n_for(M_HASH) && hn_lookup(&c.hn, 0, a) != want) ||
 			    sorted4_lookup(&c.so, a) != want ||
 			    (i < 256 && model_lookup4(m, a) != want)) {
 				fprintf(stderr, "v4 methods disagree\n");
@@ -635,7 +636,8 @@ static void bench6(const struct cidr_model *m, struct result *res)
 			}
 			addr[h][i] = a;
 			if (cidr_set_lookup6(c.set, a.hi, a.lo) != want ||
-			    hn_lookup(&c.hn, a.hi, a.lo) != want ||
+			    (i < n_for(M_HASH) &&
+			     hn_lookup(&c.hn, a.hi, a.lo) != want) ||
 			    sorted6_lookup(&c.so, a.hi, a.lo) != want ||
 			    (i < 256 && model_lookup6(m, a.hi, a.lo) != want)) {
 				fprintf(stderr, "v6 methods disagree\n");
@@ -749,7 +751,7 @@ static void print_header(void)
 	       runs);
 	printf("# lookups per run: %zu for cidr_set, %zu for sorted, %zu for hashnet; addresses random: hit%% = share inside the set,\n",
 	       nlook, nlook / 4, nlook / 32);
-	printf("#   misses drawn uniformly (v4) or from 2000::/3 (v6); all methods checked against each other on every address\n");
+	printf("#   misses drawn uniformly (v4) or from 2000::/3 (v6); the methods are checked against each other on every address they time\n");
 	printf("# indep = independent lookups (throughput); dep = next address depends on the previous result (latency)\n");
 	printf("# build = median ms for one family alone; B/pfx = bytes held / input prefixes\n");
 	printf("# synthetic v4: /8-11 0.05%%, /12-15 1%%, /16 8%%, /17-19 10%%, /20-22 25%%, /23 10%%, /24 41%%, /25-32 5%%\n");

@@ -24,6 +24,7 @@
 #   198.51.100.1  / 2001:db8:2::1   the gateway (masq.)  -> the flow went direct
 #   192.0.2.2     / 2001:db8:1::2   the LAN host itself  -> not masqueraded (bug)
 
+# shellcheck disable=SC2034 # used by the tests that source this file
 # ---- addresses and ports --------------------------------------------------------
 GW_LAN4=192.0.2.1 GW_LAN6=2001:db8:1::1
 GW_WAN4=198.51.100.1 GW_WAN6=2001:db8:2::1
@@ -198,7 +199,7 @@ V2RAY_SERVER_PID=
 v2ray_server() {
 	local cfg=$GW_LOGDIR/server.json
 	v2ray_render server.json "$cfg"
-	in_svr v2ray -config "$cfg" >"$GW_LOGDIR/server.out" 2>&1 &
+	ip netns exec svr v2ray -config "$cfg" >"$GW_LOGDIR/server.out" 2>&1 &
 	V2RAY_SERVER_PID=$!
 	track_pid "$V2RAY_SERVER_PID"
 	wait_for 30 _gw_listening svr tcp "$SVR_PORT" ||
@@ -211,7 +212,7 @@ V2RAY_CLIENT_PID=
 v2ray_client() {
 	local mode=${1:-tproxy} cfg=$GW_LOGDIR/client-$1.json
 	v2ray_render client.json "$cfg" "$mode"
-	in_gw v2ray -config "$cfg" >>"$GW_LOGDIR/client.out" 2>&1 &
+	ip netns exec gw v2ray -config "$cfg" >>"$GW_LOGDIR/client.out" 2>&1 &
 	V2RAY_CLIENT_PID=$!
 	track_pid "$V2RAY_CLIENT_PID"
 	wait_for 30 _gw_v2ray_client_up ||
@@ -271,7 +272,7 @@ gw_echo_servers() {
 	mkdir -p "$GW_LOGDIR"
 	for la in "${las[@]}"; do
 		# shellcheck disable=SC2016
-		in_wan socat -d -d "$la" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>>"$GW_LOGDIR/echo-servers.log" &
+		ip netns exec wan socat -d -d "$la" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>>"$GW_LOGDIR/echo-servers.log" &
 		track_pid $!
 	done
 	wait_for 10 _gw_echo_up || fail "gw_echo_servers: not all listening: $(in_wan ss -Hlntu)"
@@ -289,7 +290,7 @@ GW_QUERY_TIMEOUT=${GW_QUERY_TIMEOUT:-15}
 # socat's messages go to $GW_LOGDIR/query.log, and the last of them are
 # printed if no reply came
 gw_query() {
-	local ns=$1 proto=${2,,} addr=$3 port=$4 tmo=${5:-5} ca fd reply= t0=${EPOCHREALTIME/./}
+	local ns=$1 proto=${2,,} addr=$3 port=$4 tmo=${5:-5} ca fd reply="" t0=${EPOCHREALTIME/./}
 	ca=$(_lib_socat_addr "$proto" "$addr" "$port" connect)
 	mkdir -p "$GW_LOGDIR"
 	echo "--- $EPOCHREALTIME $ns: $ca" >>"$GW_LOGDIR/query.log"

@@ -20,6 +20,8 @@
 
 /* Give up on a resolver child after this long. */
 #define RESOLVE_TIMEOUT_MS 30000
+/* Retry after this long while some name has no address at all. */
+#define RESOLVE_RETRY_MS 10000
 
 struct name_addrs {
 	char *name;

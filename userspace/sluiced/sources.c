@@ -121,15 +121,16 @@ void servers_resolve(struct sd *d)
 	for (i = 0; i < d->json_names.n; i++)
 		if (name_list_add(&names, d->json_names.v[i]) < 0)
 			goto nomem;
-	ret = resolver_start(&d->res, &names);
-	name_list_free(&names);
-	if (ret == 0)
-		servers_done(d);	/* literals only: settle now */
+	/* Before the round: servers_done() may bring it forward. */
 	if (d->conf.resolve_interval_s)
 		d->next_resolve = now_ms() +
 				  (uint64_t)d->conf.resolve_interval_s * 1000;
 	else
 		d->next_resolve = UINT64_MAX;
+	ret = resolver_start(&d->res, &names);
+	name_list_free(&names);
+	if (ret == 0)
+		servers_done(d);	/* literals only: settle now */
 	return;
 nomem:
 	name_list_free(&names);
@@ -152,6 +153,18 @@ void servers_done(struct sd *d)
 			 "%zu name(s)", all.n, all.n4, all.n6, d->res.n);
 	}
 	sl_pfx_list_free(&all);
+	/*
+	 * At boot DNS is often not up yet: a name with no address at all
+	 * is retried soon rather than after a whole resolve-interval.
+	 */
+	for (size_t i = 0; i < d->res.n; i++)
+		if (!d->res.v[i].addrs.n) {
+			uint64_t soon = now_ms() + RESOLVE_RETRY_MS;
+
+			if (soon < d->next_resolve)
+				d->next_resolve = soon;
+			break;
+		}
 }
 
 int check_config_files(const struct sd_conf *c)

@@ -41,7 +41,9 @@ log-level debug
 CONF
 "$SD" -c sluiced.conf --check
 
-in_gw "$SD" -f -c sluiced.conf >sluiced.log 2>&1 &
+# Not through in_gw (a function: & would fork a subshell); ip netns exec
+# execs, so $! is sluiced itself.
+ip netns exec gw "$SD" -f -c sluiced.conf >sluiced.log 2>&1 &
 sdpid=$!
 track_pid "$sdpid"
 on_exit 'echo "--- sluiced.log"; cat sluiced.log'
@@ -119,7 +121,7 @@ wait_for 5 not_in_source lan 192.168.77.0/24 || fail "LAN prefix stayed"
 cp sluiced.conf good.conf
 echo "bogus 1" >>sluiced.conf
 kill -HUP "$sdpid"
-wait_for 5 grep -q 'sluiced.conf:14: unknown key' sluiced.log || fail "bad reload not reported"
+wait_for 5 grep -q "sluiced.conf:$(wc -l <sluiced.conf): unknown key 'bogus'" sluiced.log || fail "bad reload not reported"
 is_enabled || fail "bad reload disturbed redirection"
 cp good.conf sluiced.conf
 
