@@ -1,0 +1,322 @@
+#!/bin/bash
+# Kernel benchmarks of `make bench`, run inside one QEMU guest by
+# tests/bench/run.sh through tests/vm/run.  Inputs (prepared on the host):
+# $SLUICE_REPO/build/bench/params and the prefix files next to it.
+# Results: lines appended to <job dir>/bench/results (the job directory is
+# the writable share; its path is on the kernel command line).
+#   pkt SIZE SETUP ROUND PPS
+#   ctr SIZE ROUND packets white_list_v4 no_listener_pass
+#   flow SETUP ROUND FLOWS FAILED SECONDS BUSY_JIFFIES
+#   reload TOOL REP MS
+#   mem TOOL PREFIXES DELTA_KB [CIDR_BYTES ENTRY_BYTES]
+#   info KEY VALUE...
+# timeout: 1500
+# shellcheck source=SCRIPTDIR/../../vm/lib.sh
+. "$SLUICE_REPO/tests/vm/lib.sh"
+
+JOB=$(sed -n 's/.*sluice_job=\([^ ]*\).*/\1/p' /proc/cmdline)
+[[ -n $JOB && -d $JOB ]] || fail "no job directory on the kernel command line"
+OUT=$JOB/bench
+mkdir -p "$OUT"
+RES=$OUT/results
+: >"$RES"
+B=$SLUICE_REPO/build/bench
+T=$SLUICE_REPO/tests/bench/tools
+# shellcheck disable=SC1091
+. "$B/params" # SIZES ROUNDS PKT_SECS FLOW_SECS FLOW_ROUNDS FLOW_WORKERS RELOAD_REPS PARTS
+CTL=$SLUICECTL
+
+T0=${EPOCHREALTIME/./}
+log() { echo "[$(((${EPOCHREALTIME/./} - T0) / 1000000))s] $*" | tee -a "$OUT/log"; }
+res() { echo "$*" >>"$RES"; }
+ms_now() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
+# kernel memory in kB: Slab + VmallocUsed
+kmem() { awk '/^Slab:/ { s = $2 } /^VmallocUsed:/ { v = $2 } END { print s + v }' /proc/meminfo; }
+settle() { sync; echo 2 >/proc/sys/vm/drop_caches; sleep 1; }
+
+res info kernel "$(uname -r)"
+res info cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" x "$(nproc)"
+res info mem_kb "$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
+log "guest up, kernel $(uname -r), parts: $PARTS"
+
+load_sluice
+modprobe nf_conntrack
+sysctl -qw net.netfilter.nf_conntrack_max=524288 2>/dev/null || true
+modprobe ip_set_hash_net
+modprobe xt_set
+modprobe nft_tproxy
+modprobe nft_fib_ipv4
+modprobe nft_socket 2>/dev/null || true
+$CTL set mode tproxy port 12345 lan lan0 no-listener pass enabled off >/dev/null
+
+# nft table that only holds conntrack for the namespace (a ct expression in
+# a chain received packets never traverse): every "ct" setup has conntrack
+# on, exactly as sluice's own hook has it.
+ct_on() {
+	nft -f - <<-'EOF'
+		table ip cthold {
+			chain out { type filter hook output priority 0; ct state invalid drop; }
+		}
+	EOF
+}
+ct_off() { nft delete table ip cthold; }
+
+# ---- per-packet cost: pktgen into lan0's receive path --------------------
+pg() { echo "$2" >"/proc/net/pktgen/$1"; }
+pg_setup() { # DST_MIN DST_MAX COUNT
+	pg kpktgend_0 rem_device_all
+	pg kpktgend_0 "add_device lan0"
+	local d=lan0 c
+	for c in "xmit_mode netif_receive" "clone_skb 0" "burst 1" "count $3" \
+		"pkt_size 60" "delay 0" "dst_mac $MAC" "src_min 192.0.2.2" "src_max 192.0.2.2" \
+		"dst_min $1" "dst_max $2" "flag IPDST_RND" "udp_src_min 1024" "udp_src_max 65535" \
+		"flag UDPSRC_RND" "udp_dst_min 443" "udp_dst_max 443"; do
+		pg $d "$c"
+	done
+}
+pg_count() { pg lan0 "count $1"; }
+pg_run() { # prints pps
+	echo start >/proc/net/pktgen/pgctrl
+	sed -n 's/^ *\([0-9]*\)pps.*/\1/p' /proc/net/pktgen/lan0
+}
+
+setup_on() {
+	case $1 in
+	base_noct) ct_off ;;
+	base) ;;
+	nft) nft -f - <<-'EOF' ;;
+		table ip bench {
+			chain pre { type filter hook prerouting priority -150; ip daddr @bypass accept; }
+		}
+	EOF
+	ipset) iptables -t mangle -A PREROUTING -m set --match-set bypass dst -j ACCEPT ;;
+	nfttp) nft -f - <<-'EOF' ;;
+		table ip bench {
+			chain pre {
+				type filter hook prerouting priority -150;
+				meta mark & 0xff == 0xff accept
+				fib daddr type { local, broadcast, multicast } accept
+				ip daddr @bypass accept
+				meta l4proto { tcp, udp } tproxy to :12345 meta mark set 0x100 accept
+			}
+		}
+	EOF
+	sluice) $CTL set enabled on >/dev/null ;;
+	esac
+}
+setup_off() {
+	case $1 in
+	base_noct) ct_on ;;
+	base) ;;
+	nft | nfttp) nft delete chain ip bench pre ;;
+	ipset) nft delete table ip mangle ;;
+	sluice) $CTL set enabled off >/dev/null ;;
+	esac
+}
+
+sluice_ctr() { # prints "packets white_list_v4 no_listener_pass"
+	local j
+	j=$($CTL status --json)
+	local p w n
+	p=$(grep -o '"packets": *[0-9]*' <<<"$j" | grep -o '[0-9]*$')
+	w=$(grep -o '"white_list_v4": *[0-9]*' <<<"$j" | grep -o '[0-9]*$')
+	n=$(grep -o '"no_listener_pass": *[0-9]*' <<<"$j" | grep -o '[0-9]*$')
+	echo "${p:-0} ${w:-0} ${n:-0}"
+}
+
+part_pkt() {
+	local size range a z count pps setups r s i n0 n1
+	ip link add lan0 type dummy
+	ip link set lan0 address 02:00:00:00:00:01 up
+	MAC=02:00:00:00:00:01
+	ip addr add 192.0.2.1/24 dev lan0
+	sysctl -qw net.ipv4.ip_forward=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.lan0.rp_filter=0
+	modprobe pktgen
+	ct_on
+	setups=(base_noct base nft ipset nfttp sluice)
+	for size in $SIZES; do
+		read -r _ _ a z _ _ <"$B/syn$size.txt"
+		log "pkt: size $size: loading (range $a - $z)"
+		t=$(ms_now)
+		nft -f "$B/syn$size.nft"
+		res reload_initial nft "$size" $(($(ms_now) - t))
+		t=$(ms_now)
+		ipset restore -f "$B/syn$size.ipset"
+		res reload_initial ipset "$size" $(($(ms_now) - t))
+		t=$(ms_now)
+		$CTL -q load syn "$B/syn$size.txt"
+		res reload_initial sluice "$size" $(($(ms_now) - t))
+		pg_setup "$a" "$z" 20000
+		# calibrate the packet count on the baseline: about PKT_SECS each
+		pps=$(pg_run)
+		count=$(((pps * PKT_SECS + 999) / 1000 * 1000))
+		((count >= 10000)) || count=10000
+		pg_count "$count"
+		log "pkt: size $size: calibration $pps pps, $count packets per run"
+		for ((r = 0; r < ROUNDS; r++)); do
+			for ((i = 0; i < ${#setups[@]}; i++)); do
+				# rotate the order each round
+				s=${setups[$(((i + r) % ${#setups[@]}))]}
+				setup_on "$s"
+				[[ $s == sluice ]] && n0=$(sluice_ctr)
+				pps=$(pg_run)
+				if [[ $s == sluice ]]; then
+					n1=$(sluice_ctr)
+					read -r p0 w0 l0 <<<"$n0"
+					read -r p1 w1 l1 <<<"$n1"
+					res ctr "$size" "$r" $((p1 - p0)) $((w1 - w0)) $((l1 - l0))
+				fi
+				setup_off "$s"
+				res pkt "$size" "$s" "$r" "$pps"
+				log "pkt: size $size round $r $s: $pps pps"
+			done
+		done
+		nft delete table ip bench
+		ipset destroy bypass
+	done
+	pg kpktgend_0 rem_device_all
+	ip link del lan0
+}
+
+# ---- reload of a 20k source -----------------------------------------------
+part_reload() {
+	local n=$RELOAD_SIZE k0 k1 rep t j cb eb f
+	log "reload: $n prefixes"
+	# memory held: create each structure from empty, Slab+Vmalloc delta
+	settle
+	k0=$(kmem)
+	nft -f "$B/syn$n.nft"
+	settle
+	k1=$(kmem)
+	res mem nft "$n" $((k1 - k0))
+	settle
+	k0=$(kmem)
+	ipset restore -f "$B/syn$n.ipset"
+	settle
+	k1=$(kmem)
+	res mem ipset "$n" $((k1 - k0))
+	$CTL -q flush all || true
+	settle
+	k0=$(kmem)
+	$CTL -q load syn "$B/syn$n.txt"
+	settle
+	k1=$(kmem)
+	j=$($CTL status --json)
+	cb=$(grep -o '"cidr_bytes": *[0-9]*' <<<"$j" | grep -o '[0-9]*$')
+	eb=$(grep -o '"entry_bytes": *[0-9]*' <<<"$j" | grep -o '[0-9]*$')
+	res mem sluice "$n" $((k1 - k0)) "${cb:-0}" "${eb:-0}"
+	echo "$j" >"$OUT/sluice-status-$n.json"
+	# replace the 20k list by another 20k list and back, interleaved
+	for ((rep = 0; rep < RELOAD_REPS; rep++)); do
+		f=$([[ $((rep % 2)) == 0 ]] && echo b || echo a)
+		t=$(ms_now)
+		$CTL -q load syn "$B/reload-$f.txt"
+		res reload sluice "$rep" $(($(ms_now) - t))
+		t=$(ms_now)
+		ipset restore -f "$B/reload-$f.ipset"
+		ipset swap bypass_new bypass
+		ipset destroy bypass_new
+		res reload ipset "$rep" $(($(ms_now) - t))
+		t=$(ms_now)
+		nft -f "$B/reload-$f.nft"
+		res reload nft "$rep" $(($(ms_now) - t))
+		log "reload: rep $rep done"
+	done
+	nft delete table ip bench
+	ipset destroy bypass
+}
+
+# ---- new flows per second through redirection -------------------------------
+part_flow() {
+	local r s i b0 b1 out
+	log "flow: setting up"
+	ip netns add lan
+	ip link add lan0 type veth peer name eth0 netns lan
+	ip addr add 192.0.2.1/24 dev lan0
+	ip link set lan0 up
+	ip -n lan link set lo up
+	ip -n lan addr add 192.0.2.2/24 dev eth0
+	ip -n lan link set eth0 up
+	ip -n lan route add default via 192.0.2.1
+	sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.lan0.rp_filter=0
+	ip netns exec lan sysctl -qw net.ipv4.ip_local_port_range="10000 65000"
+	ip rule add fwmark 0x100/0x100 lookup 100
+	ip route add local 0.0.0.0/0 dev lo table 100
+	wait_for 5 bash -c 'ip link show lan0 | grep -q "state UP"' || fail "lan0 not up"
+	"$T/tlisten" 12345 >"$OUT/tlisten.log" 2>&1 &
+	track_pid $!
+	wait_for 5 bash -c 'ss -ltn | grep -q ":12345 "' || fail "tlisten did not start"
+	nft -f "$B/syn$FLOW_SIZE.nft"
+	$CTL -q load syn "$B/syn$FLOW_SIZE.txt"
+	# destinations: 203.0.113.1-250, not in the set: every flow is redirected
+	for ((r = 0; r < FLOW_ROUNDS; r++)); do
+		for s in nfttp sluice; do
+			if ((r % 2)); then s=$([[ $s == nfttp ]] && echo sluice || echo nfttp); fi
+			if [[ $s == nfttp ]]; then
+				nft -f - <<-'EOF'
+					table ip bench {
+						chain pre {
+							type filter hook prerouting priority -150;
+							iif != "lan0" accept
+							meta mark & 0xff == 0xff accept
+							fib daddr type { local, broadcast, multicast } accept
+							ip daddr @bypass accept
+							meta l4proto { tcp, udp } tproxy to :12345 meta mark set 0x100 accept
+						}
+					}
+				EOF
+			else
+				$CTL set enabled on >/dev/null
+			fi
+			b0=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
+			out=$(ip netns exec lan "$T/connflood" "$FLOW_SECS" "$FLOW_WORKERS" 203.0.113.1 250 80)
+			b1=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
+			if [[ $s == nfttp ]]; then nft delete chain ip bench pre; else $CTL set enabled off >/dev/null; fi
+			read -r _ fl _ fa _ sec <<<"$out"
+			res flow "$s" "$r" "$fl" "$fa" "$sec" $((b1 - b0))
+			log "flow: round $r $s: $out busy $((b1 - b0)) jiffies"
+			sleep 1
+		done
+	done
+	$CTL status >"$OUT/sluice-status-flow.txt" || true
+	nft delete table ip bench
+	ip netns del lan
+	ip link del lan0 2>/dev/null || true
+}
+
+# ---- sluiced update latency: not measured (see docs/benchmarks.md) ---------
+
+# ---- optional profile of the sluice setup ----------------------------------
+part_perf() {
+	local size=$PERF_SIZE a z
+	command -v perf >/dev/null || { log "perf: not installed"; return 0; }
+	ip link add lan0 type dummy
+	ip link set lan0 address 02:00:00:00:00:01 up
+	MAC=02:00:00:00:00:01
+	ip addr add 192.0.2.1/24 dev lan0
+	read -r _ _ a z _ _ <"$B/syn$size.txt"
+	$CTL -q load syn "$B/syn$size.txt"
+	nft -f "$B/syn$size.nft"
+	ipset restore -f "$B/syn$size.ipset"
+	pg_setup "$a" "$z" 200000
+	for s in sluice nft ipset base; do
+		setup_on "$s"
+		timeout 120 perf record -q -a -e cpu-clock -o "$OUT/perf-$s.data" -- \
+			sh -c 'echo start >/proc/net/pktgen/pgctrl' >/dev/null 2>&1 || true
+		setup_off "$s"
+		perf report -q -i "$OUT/perf-$s.data" --sort sym --stdio 2>/dev/null |
+			grep -v '^$' | head -40 >"$OUT/perf-$s.txt" || true
+		rm -f "$OUT/perf-$s.data"
+		log "perf: $s done"
+	done
+	nft delete table ip bench
+	ipset destroy bypass
+	pg kpktgend_0 rem_device_all
+	ip link del lan0
+}
+
+for p in $PARTS; do
+	"part_$p"
+done
+log "all done"
+res done

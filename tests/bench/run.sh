@@ -1,0 +1,386 @@
+#!/bin/bash
+# `make bench`: sluice against nftables sets and ipset, side by side.
+#   1. userspace lookup microbenchmark (tests/bench/lookup_bench, host)
+#   2. per-packet cost in the kernel (pktgen, QEMU guest)
+#   3. new TCP flows per second through redirection (QEMU guest)
+#   4. reload of a 20k source and kernel memory held (QEMU guest)
+#   5. update latency via sluiced: not measured (see docs/benchmarks.md)
+# Writes docs/benchmarks.md and docs/benchmarks-pkt.png.  All kernel
+# measurements run in one guest (tests/vm/run), never on the host kernel.
+#
+# Environment:
+#   BENCH_KVER     guest kernel (default: newest 6.12.*+deb12-amd64 in /boot)
+#   BENCH_QUICK=1  small run for debugging (sizes 1k 20k, 1 round, short)
+#   BENCH_PARTS    guest parts (default "pkt reload flow perf")
+#   BENCH_NO_LOOKUP=1  skip the userspace lookup benchmark
+#   BENCH_NO_DEPS=1    do not install missing packages
+#   BENCH_RESULTS=DIR  only regenerate the report from an earlier run's
+#                      results directory (<job>/bench)
+set -euo pipefail
+export LC_ALL=C
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+W=$REPO/build/bench
+DOC=$REPO/docs/benchmarks.md
+PNG=$REPO/docs/benchmarks-pkt.png
+START=$(date +%s)
+say() { echo "bench: [$(($(date +%s) - START))s] $*" >&2; }
+
+# ---- parameters --------------------------------------------------------------
+SIZES="1000 5000 20000 100000"
+ROUNDS=3
+PKT_SECS=1
+FLOW_SECS=8
+FLOW_ROUNDS=2
+FLOW_WORKERS=4
+FLOW_SIZE=20000
+RELOAD_SIZE=20000
+RELOAD_REPS=4
+PERF_SIZE=20000
+PARTS=${BENCH_PARTS:-pkt reload flow perf}
+if [[ ${BENCH_QUICK:-0} == 1 ]]; then
+	SIZES="1000 20000"
+	ROUNDS=1
+	FLOW_SECS=3
+	FLOW_ROUNDS=1
+	RELOAD_REPS=1
+fi
+
+mkdir -p "$W"
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+if [[ -z ${BENCH_RESULTS:-} ]]; then
+	# ---- packages ------------------------------------------------------------
+	if [[ ${BENCH_NO_DEPS:-0} != 1 ]]; then
+		"$REPO/tests/deps.sh"
+		extra=()
+		for p in ipset iptables gnuplot-nox; do
+			dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || extra+=("$p")
+		done
+		if ((${#extra[@]})); then
+			say "installing ${extra[*]}"
+			SUDO=
+			[[ $(id -u) == 0 ]] || SUDO=sudo
+			DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${extra[@]}" >&2
+		fi
+	fi
+
+	# ---- kernel and build ----------------------------------------------------
+	KVER=${BENCH_KVER:-}
+	if [[ -z $KVER ]]; then
+		KVER=$(find /boot -maxdepth 1 -name 'vmlinuz-6.12.*+deb12-amd64' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V | tail -n1)
+	fi
+	[[ -n $KVER && -f /boot/vmlinuz-$KVER ]] || { echo "bench: no guest kernel (BENCH_KVER)" >&2; exit 2; }
+	say "building (module for $KVER, userspace, bench tools)"
+	make -s -C "$REPO" modules KVER="$KVER" >&2
+	make -s -C "$REPO" userspace >&2
+	make -s -C "$HERE" lookup_bench >&2
+	make -s -C "$HERE/tools" >&2
+
+	# ---- data ------------------------------------------------------------------
+	say "generating prefix lists in $W"
+	mk_lists() { # NAME N SEED SETNAME: NAME.txt (sluicectl), .nft, .ipset
+		local name=$1 n=$2 seed=$3
+		"$HERE/tools/genprefix" "$n" "$seed" >"$W/$name.txt"
+		{
+			echo "table ip bench {"
+			echo "  set bypass { type ipv4_addr; flags interval;"
+			echo "    elements = {"
+			grep -v '^#' "$W/$name.txt" | sed 's/$/,/'
+			echo "    }"
+			echo "  }"
+			echo "}"
+		} >"$W/$name.nft"
+		{
+			echo "create bypass hash:net family inet hashsize 65536 maxelem 262144"
+			grep -v '^#' "$W/$name.txt" | sed 's/^/add bypass /'
+		} >"$W/$name.ipset"
+	}
+	for n in $SIZES; do
+		mk_lists "syn$n" "$n" 1
+	done
+	[[ " $SIZES " == *" $RELOAD_SIZE "* ]] || mk_lists "syn$RELOAD_SIZE" "$RELOAD_SIZE" 1
+	[[ " $SIZES " == *" $FLOW_SIZE "* ]] || mk_lists "syn$FLOW_SIZE" "$FLOW_SIZE" 1
+	[[ " $SIZES " == *" $PERF_SIZE "* ]] || mk_lists "syn$PERF_SIZE" "$PERF_SIZE" 1
+	# reload inputs: two other 20k lists, replacing the whole set
+	for ab in a:3 b:2; do
+		f=${ab%:*}
+		"$HERE/tools/genprefix" "$RELOAD_SIZE" "${ab#*:}" >"$W/reload-$f.txt"
+		{
+			echo "flush set ip bench bypass"
+			echo "add element ip bench bypass {"
+			grep -v '^#' "$W/reload-$f.txt" | sed 's/$/,/'
+			echo "}"
+		} >"$W/reload-$f.nft"
+		{
+			echo "create bypass_new hash:net family inet hashsize 65536 maxelem 262144"
+			grep -v '^#' "$W/reload-$f.txt" | sed 's/^/add bypass_new /'
+		} >"$W/reload-$f.ipset"
+	done
+	cat >"$W/params" <<-EOF
+		SIZES="$SIZES"
+		ROUNDS=$ROUNDS
+		PKT_SECS=$PKT_SECS
+		FLOW_SECS=$FLOW_SECS
+		FLOW_ROUNDS=$FLOW_ROUNDS
+		FLOW_WORKERS=$FLOW_WORKERS
+		FLOW_SIZE=$FLOW_SIZE
+		RELOAD_SIZE=$RELOAD_SIZE
+		RELOAD_REPS=$RELOAD_REPS
+		PERF_SIZE=$PERF_SIZE
+		PARTS="$PARTS"
+	EOF
+
+	# ---- 1. userspace lookup benchmark (host) --------------------------------
+	if [[ ${BENCH_NO_LOOKUP:-0} != 1 ]]; then
+		say "lookup microbenchmark (tests/bench/lookup_bench)"
+		(cd "$HERE" && ./lookup_bench) >"$W/lookup.txt"
+	fi
+
+	# ---- 2-4. guest --------------------------------------------------------------
+	say "guest benchmarks on $KVER (load average $LOAD0)"
+	rc=0
+	"$REPO/tests/vm/run" -k "$KVER" -o "$W/vm-result.txt" "$HERE/guest/kbench.sh" \
+		>"$W/vm-stdout.txt" 2>"$W/vm-stderr.txt" || rc=$?
+	cat "$W/vm-stdout.txt" >&2
+	JOBDIR=$(sed -n 's/.*logs in \(.*\)$/\1/p' "$W/vm-stderr.txt" | tail -n1)
+	[[ -n $JOBDIR && -f $JOBDIR/bench/results ]] || {
+		echo "bench: guest produced no results (see $W/vm-stderr.txt)" >&2
+		exit 1
+	}
+	((rc == 0)) || say "warning: guest test did not pass (rc $rc); reporting what it measured"
+	RESDIR=$JOBDIR/bench
+	echo "$KVER" >"$W/kver"
+else
+	RESDIR=$BENCH_RESULTS
+	KVER=$(awk '$1 == "info" && $2 == "kernel" { print $3 }' "$RESDIR/results")
+fi
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+R=$RESDIR/results
+say "results in $RESDIR; writing $DOC"
+
+# ---- report ------------------------------------------------------------------
+# medians per key with awk
+med() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+pkt_med() { awk -v s="$1" -v n="$2" '$1 == "pkt" && $2 == n && $3 == s { print $5 }' "$R" | med; }
+# median over rounds of the per-round added cost (ns) relative to BASE in the same round
+added() { # SETUP SIZE BASE
+	awk -v s="$1" -v n="$2" -v b="$3" '$1 == "pkt" && $2 == n { p[$4, $3] = $5; r[$4] = 1 }
+		END { for (k in r) if (p[k, s] > 0 && p[k, b] > 0) print 1e9 / p[k, s] - 1e9 / p[k, b] }' "$R" | med
+}
+fmt() { awk -v x="$1" 'BEGIN { if (x == "nan" || x == "") print "-"; else printf "%.0f", x }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+
+psizes=$(awk '$1 == "pkt" { print $2 }' "$R" | sort -n | uniq | tr '\n' ' ')
+: >"$W/pkt.dat"
+for n in $psizes; do
+	echo "$n $(added nft "$n" base) $(added ipset "$n" base) $(added nfttp "$n" base) $(added sluice "$n" base)" >>"$W/pkt.dat"
+done
+
+if command -v gnuplot >/dev/null && [[ -s $W/pkt.dat ]]; then
+	gnuplot -e "datafile='$W/pkt.dat'; outfile='$PNG'; kver='$KVER'" "$HERE/plot.gp" || say "gnuplot failed"
+fi
+
+{
+	cat <<-EOF
+		# Benchmarks: sluice vs nftables sets vs ipset
+
+		Regenerated by \`make bench\` (tests/bench/run.sh); do not edit by hand.
+		Last run: $(date -u '+%Y-%m-%d %H:%M UTC'), host load average before/after
+		$LOAD0 / $LOAD1 (2 cores; other engineers' QEMU guests may be running).
+
+		**Absolute times in the guest are software-emulated (QEMU TCG, no KVM on
+		this machine) and the host is shared: they are not what real hardware
+		does.  The claims are the ratios, each measured in the same guest, back
+		to back, interleaved over rounds (order rotated every round), with the
+		same prefix lists.**
+
+		## Machine
+
+		- host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+		- guest: QEMU TCG, 2 vCPUs, 1536 MiB, kernel $KVER (Debian), booted by tests/vm/run
+		- prefix lists: tests/bench/tools/genprefix (synthetic IPv4, the length
+		  mix of lookup_bench: /8-11 0.05%, /12-15 1%, /16 8%, /17-19 10%,
+		  /20-22 25%, /23 10%, /24 41%, /25-32 5%), laid out so that they cover
+		  exactly half of the destination range pktgen draws from: ~50% hits.
+
+	EOF
+
+	if [[ -f $W/lookup.txt && -z ${BENCH_RESULTS:-} ]]; then
+		cat <<-'EOF'
+			## 1. Userspace lookup (tests/bench/lookup_bench, host CPU, native)
+
+			`make -C tests/bench run`: kmod/cidr_set.c compiled in userspace, vs an
+			ipset-like hash:net (one probe per prefix length) and binary search
+			over sorted merged intervals.  ns per lookup, median of runs; `indep`
+			= throughput, `dep` = latency (next address depends on the result).
+
+			```
+		EOF
+		cat "$W/lookup.txt"
+		echo '```'
+		echo
+		awk '$1 == "syn20k" && $5 == "cidr_set" && $8 == "50%" { printf "At 20k, 50%% hits: IPv%s %s ns independent, %s ns dependent (target: v4 <= 10, v6 <= 25).\n", substr($2, 2), $9, $10 }' "$W/lookup.txt"
+		echo
+	fi
+
+	if [[ -n $psizes ]]; then
+		cat <<-'EOF'
+			## 2. Per-packet cost in the kernel (pktgen, IPv4)
+
+			pktgen (`xmit_mode netif_receive`, one new skb per packet, burst 1) injects
+			60-byte UDP packets from 192.0.2.2 to random destinations of the list's
+			range (port 443, random source port) into the receive path of a dummy
+			device `lan0` (192.0.2.1/24) in the guest's init namespace. Forwarding
+			is off, so after PREROUTING each packet is dropped by the route lookup
+			(the same cost for every setup). Rates are pktgen's own (`Result: ...pps`).
+
+			Setups, all hooks at PREROUTING priority -150 (mangle):
+
+			| setup | what runs per packet | conntrack |
+			| --- | --- | --- |
+			| base_noct | nothing | off |
+			| base | nothing (a `ct` expression in an output chain only takes conntrack) | on |
+			| nft | `ip daddr @bypass accept` (interval set) | on |
+			| ipset | iptables-nft `-m set --match-set bypass dst -j ACCEPT` (hash:net) | on |
+			| nfttp | the nft equivalent of sluice's whole decision: bypass mark, `fib daddr type {local,broadcast,multicast}`, `@bypass`, `tproxy to :12345 meta mark set 0x100` (no listener: two socket lookups) | on |
+			| sluice | `sluicectl set mode tproxy lan lan0 port 12345 no-listener pass enabled on`, list loaded as one source, no listener: every packet runs the full decision | on (sluice takes it) |
+
+			Added cost per packet = 1/rate - 1/rate(base), in ns of *guest* time,
+			computed per round against that round's baseline, median over rounds.
+
+		EOF
+		echo "| prefixes | base_noct pps | base pps | conntrack ns | nft ns | ipset ns | nfttp ns | sluice ns | sluice/nft | sluice/ipset | sluice/nfttp |"
+		echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+		for n in $psizes; do
+			bn=$(pkt_med base_noct "$n")
+			bb=$(pkt_med base "$n")
+			ct=$(awk -v a="$bn" -v b="$bb" 'BEGIN { if (a > 0 && b > 0) print 1e9 / b - 1e9 / a; else print "nan" }')
+			a_n=$(added nft "$n" base)
+			a_i=$(added ipset "$n" base)
+			a_t=$(added nfttp "$n" base)
+			a_s=$(added sluice "$n" base)
+			echo "| $n | $(fmt "$bn") | $(fmt "$bb") | $(fmt "$ct") | $(fmt "$a_n") | $(fmt "$a_i") | $(fmt "$a_t") | $(fmt "$a_s") | $(ratio "$a_s" "$a_n") | $(ratio "$a_s" "$a_i") | $(ratio "$a_s" "$a_t") |"
+		done
+		echo
+		first=$(echo "$psizes" | awk '{ print $1 }')
+		last=$(echo "$psizes" | awk '{ print $NF }')
+		echo "Flatness (added cost at $last / at $first prefixes): nft $(ratio "$(added nft "$last" base)" "$(added nft "$first" base)"), ipset $(ratio "$(added ipset "$last" base)" "$(added ipset "$first" base)"), nfttp $(ratio "$(added nfttp "$last" base)" "$(added nfttp "$first" base)"), sluice $(ratio "$(added sluice "$last" base)" "$(added sluice "$first" base)")."
+		echo
+		echo "Sluice's counters during its runs (packets seen, white_list hits, no-listener passes; the hit share shows the ~50% mix and that every packet ran the decision):"
+		echo
+		echo "| prefixes | packets | white_list_v4 | no_listener_pass | hit share |"
+		echo "| ---: | ---: | ---: | ---: | ---: |"
+		awk '$1 == "ctr" { p[$2] += $4; w[$2] += $5; l[$2] += $6 } END { for (n in p) printf "| %d | %d | %d | %d | %.1f%% |\n", n, p[n], w[n], l[n], p[n] ? 100 * w[n] / p[n] : 0 }' "$R" | sort -t'|' -k2n
+		echo
+		echo "Raw rates (pps per round): \`$R\` lines \`pkt SIZE SETUP ROUND PPS\`."
+		echo
+		[[ -f $PNG ]] && echo "![added per-packet cost against set size]($(basename "$PNG"))" && echo
+		if ls "$RESDIR"/perf-*.txt >/dev/null 2>&1; then
+			echo "### Profile (perf record -e cpu-clock -a in the guest, ${PERF_SIZE} prefixes, top symbols)"
+			echo
+			for s in sluice nft ipset base; do
+				[[ -s $RESDIR/perf-$s.txt ]] || continue
+				echo "$s:"
+				echo '```'
+				head -n 14 "$RESDIR/perf-$s.txt"
+				echo '```'
+			done
+			echo
+		fi
+	fi
+
+	if grep -q '^flow ' "$R"; then
+		cat <<-EOF
+			## 3. New TCP flows per second through redirection (IPv4)
+
+			A namespace \`lan\` (192.0.2.2) behind veth \`lan0\` (192.0.2.1) of the
+			guest's init namespace (the gateway). $FLOW_WORKERS client processes
+			(tests/bench/tools/connflood) open short TCP connections to random
+			203.0.113.1-250 port 80 (not in the set: every flow is redirected) for
+			$FLOW_SECS s; tests/bench/tools/tlisten (IP_TRANSPARENT on 0.0.0.0:12345)
+			accepts, writes one byte and closes. Policy routing: \`ip rule add fwmark
+			0x100/0x100 lookup 100; ip route add local 0.0.0.0/0 dev lo table 100\`.
+			Both setups have the same ${FLOW_SIZE}-prefix set loaded and conntrack on.
+			- nfttp: \`iif != "lan0" accept; meta mark & 0xff == 0xff accept; fib daddr
+			  type {local,broadcast,multicast} accept; ip daddr @bypass accept; meta
+			  l4proto {tcp,udp} tproxy to :12345 meta mark set 0x100 accept\`
+			- sluice: tproxy mode, lan lan0, port 12345.
+
+			CPU per flow = busy jiffies of the whole guest (/proc/stat user+nice+system+
+			irq+softirq) / flows: it includes the client and the listener, which are the
+			same in both setups.
+
+			| setup | round | flows | failed | seconds | flows/s | CPU us/flow |
+			| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+		EOF
+		awk '$1 == "flow" { printf "| %s | %d | %d | %d | %.1f | %.0f | %.0f |\n", $2, $3, $4, $5, $6, $4 / $6, $4 ? $7 * 10000 / $4 : 0 }' "$R"
+		fs=$(awk '$1 == "flow" && $2 == "sluice" { print $4 / $6 }' "$R" | med)
+		fn=$(awk '$1 == "flow" && $2 == "nfttp" { print $4 / $6 }' "$R" | med)
+		cs=$(awk '$1 == "flow" && $2 == "sluice" && $4 { print $7 * 10000 / $4 }' "$R" | med)
+		cn=$(awk '$1 == "flow" && $2 == "nfttp" && $4 { print $7 * 10000 / $4 }' "$R" | med)
+		echo
+		echo "Median flows/s: sluice $(fmt "$fs"), nft tproxy $(fmt "$fn"): ratio sluice/nft = $(ratio "$fs" "$fn"). CPU per flow: sluice/nft = $(ratio "$cs" "$cn")."
+		echo
+	fi
+
+	if grep -q '^reload ' "$R"; then
+		cat <<-EOF
+			## 4. Reload of a ${RELOAD_SIZE}-prefix list
+
+			Replacing the whole set with another ${RELOAD_SIZE}-prefix list (alternating
+			between two), wall time in the guest including process start (all three
+			are dynamically linked host binaries read over 9p, so they pay the same
+			kind of start-up cost):
+			- sluice: \`sluicectl load syn FILE\` (one transaction: BEGIN, ADDs, COMMIT)
+			- ipset: \`ipset restore -f FILE\` (create bypass_new + adds) + \`ipset swap
+			  bypass_new bypass\` + \`ipset destroy bypass_new\`
+			- nft: \`nft -f FILE\` with \`flush set ip bench bypass\` + \`add element ...\`
+			  (one transaction)
+
+			| tool | runs (ms) | median ms | vs sluice |
+			| --- | --- | ---: | ---: |
+		EOF
+		ms=$(awk '$1 == "reload" && $2 == "sluice" { print $4 }' "$R" | med)
+		for t in sluice ipset nft; do
+			m=$(awk -v t="$t" '$1 == "reload" && $2 == t { print $4 }' "$R" | med)
+			echo "| $t | $(awk -v t="$t" '$1 == "reload" && $2 == t { printf "%s ", $4 }' "$R") | $(fmt "$m") | $(ratio "$m" "$ms") |"
+		done
+		echo
+		echo "First load of each list size into an empty structure (ms, one run, during part 2):"
+		echo
+		echo "| prefixes | sluice | ipset | nft |"
+		echo "| ---: | ---: | ---: | ---: |"
+		for n in $psizes; do
+			echo "| $n | $(awk -v n="$n" '$1 == "reload_initial" && $2 == "sluice" && $3 == n { print $4 }' "$R") | $(awk -v n="$n" '$1 == "reload_initial" && $2 == "ipset" && $3 == n { print $4 }' "$R") | $(awk -v n="$n" '$1 == "reload_initial" && $2 == "nft" && $3 == n { print $4 }' "$R") |"
+		done
+		echo
+		cat <<-'EOF'
+			Kernel memory held by the loaded list: (Slab + VmallocUsed) from
+			/proc/meminfo after minus before creating it from empty (page caches
+			dropped, one sample: noisy to some tens of kB). For sluice also what the
+			module itself accounts (`sluicectl status --json`: .memory.cidr_bytes,
+			.memory.entry_bytes).
+
+			| tool | prefixes | meminfo delta kB | B/prefix | module cidr_bytes | module entry_bytes | module B/prefix |
+			| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+		EOF
+		awk '$1 == "mem" { if ($2 == "sluice") printf "| %s | %d | %d | %.0f | %d | %d | %.1f |\n", $2, $3, $4, $4 * 1024 / $3, $5, $6, ($5 + $6) / $3; else printf "| %s | %d | %d | %.0f | | | |\n", $2, $3, $4, $4 * 1024 / $3 }' "$R"
+		echo
+	fi
+
+	cat <<-'EOF'
+		## 5. Update latency (WAN address change -> entry in the module via sluiced)
+
+		Not measured: the daemon (userspace/sluiced) is being written in parallel and
+		this benchmark does not drive it yet.
+
+	EOF
+	echo "## Raw data"
+	echo
+	echo "Guest results: \`$R\`; guest log: \`$RESDIR/log\`; prefix lists: \`$W\`."
+	echo
+	echo "Command: \`make bench\` ($(($(date +%s) - START)) s this run)."
+} >"$DOC.tmp"
+mv "$DOC.tmp" "$DOC"
+say "done: $DOC${PNG:+, $PNG}"
