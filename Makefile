@@ -74,9 +74,22 @@ demo:
 bench:
 	@$(ROOT)/tests/bench/run.sh
 
+# Programs and man pages under PREFIX; the systemd unit (its paths follow
+# PREFIX), the modules-load.d entry and an example config (never over an
+# existing one) go where the system looks for them.
 install: userspace
 	$(MAKE) -C $(ROOT)/userspace install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 	$(MAKE) -C $(ROOT)/userspace/sluiced install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	install -d $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/modules-load.d \
+		$(DESTDIR)/etc/sluice
+	sed 's|/usr/sbin/sluiced|$(PREFIX)/sbin/sluiced|g' \
+		$(ROOT)/dist/systemd/sluiced.service \
+		>$(DESTDIR)/lib/systemd/system/sluiced.service
+	install -m 0644 $(ROOT)/dist/modules-load.d/sluice.conf \
+		$(DESTDIR)/etc/modules-load.d/sluice.conf
+	test -e $(DESTDIR)/etc/sluice/sluiced.conf || install -m 0644 \
+		$(ROOT)/dist/sluiced.conf.example $(DESTDIR)/etc/sluice/sluiced.conf
+	@echo "installed; module: make dkms-install (then dkms install), or insmod build/KVER/sluice.ko"
 
 # dkms builds from /usr/src/sluice-VERSION, a copy of what it needs.
 dkms-install:

@@ -285,7 +285,7 @@ int sl_nl_open(struct sl_nl *nl, struct sl_nl_err *e)
 		err_set(e, errno, NULL);
 		return -1;
 	}
-	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	nl->sock = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
 	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err_set(e, errno, NULL);
 		goto fail;
