@@ -5,11 +5,12 @@
  * tproxy mode: a PREROUTING hook at mangle priority, after conntrack and
  *   defrag, before NAT.  Every packet of a redirected flow must find its
  *   transparent socket (as nft's tproxy does), so the order is:
- *   the cheap "not for us" checks, then an established socket (an already
- *   redirected flow stays redirected whatever the white_list says now),
- *   then a TCP segment that is not a SYN belongs to a flow decided earlier
- *   and goes on as it was, then the decision of a new flow (decide.c),
- *   then the listener.  The packet gets the fwmark so policy routing
+ *   the cheap "not for us" checks, then the reply direction of a conntrack
+ *   (a flow that started elsewhere), then an established socket (an
+ *   already redirected flow stays redirected whatever the white_list says
+ *   now), then a TCP segment that is not a SYN belongs to a flow decided
+ *   earlier and goes on as it was, then the decision of a new flow
+ *   (decide.c), then the listener.  The packet gets the fwmark so policy routing
  *   delivers it locally.
  * redirect mode: a NAT PREROUTING hook registered through the NAT core,
  *   which calls it for the first packet of a flow only; it redirects TCP
@@ -151,12 +152,21 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 				  int thoff)
 {
 	struct net *net = sn->net;
+	enum ip_conntrack_info ctinfo;
 	struct in6_addr laddr6;
 	enum sluice_rule rule;
 	const void *laddr;
 	__be32 laddr4;
 	__be16 lport;
 	struct sock *sk;
+
+	/*
+	 * The reply direction of a flow that started elsewhere (a port
+	 * forward to a LAN host, routed IPv6 inbound): it belongs to that
+	 * flow, never to the tunnel.
+	 */
+	if (nf_ct_get(skb, &ctinfo) && CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
+		return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
 
 	/*
 	 * A flow already redirected keeps going to its socket.  A socket

@@ -22,10 +22,19 @@ show() { # NS CMD...: print and run a command in namespace NS
 counters() { # NAME...: the named counters, one line
 	local n out=
 	_gw_counters _DEMO_C
-	for n in "$@"; do out+="$n=${_DEMO_C[$n]:-?}  "; done
-	echo "$out"
+	for n in "$@"; do out+="$n=${_DEMO_C[$n]:-?} "; done
+	echo "${out% }"
 }
 declare -A _DEMO_C=()
+last_line() { # WHICH FIXED-STRING: the last line of WHICH's access log with it
+	local l last=
+	local -a lines=()
+	[[ -f $GW_LOGDIR/$1-access.log ]] && mapfile -t lines <"$GW_LOGDIR/$1-access.log"
+	for l in "${lines[@]}"; do
+		[[ $l == *"$2"* ]] && last=$l
+	done
+	echo "$last"
+}
 
 hdr "sluice demo on $(uname -r)"
 cat <<EOF
@@ -79,8 +88,8 @@ demo_flow() {
 	proxied | freedom) wait_log client "$(acc "$proto" "$dst" "$ECHO_PORT")" $((cn + 1)) ;;
 	esac
 	[[ $kind == proxied ]] && wait_log server "$(acc "$proto" "$dst" "$ECHO_PORT")" $((sn + 1))
-	cl=$(grep -F "$(acc "$proto" "$dst" "$ECHO_PORT")" "$GW_LOGDIR/client-access.log" 2>/dev/null | tail -n1)
-	sv=$(grep -F "$(acc "$proto" "$dst" "$ECHO_PORT")" "$GW_LOGDIR/server-access.log" 2>/dev/null | tail -n1)
+	cl=$(last_line client "$(acc "$proto" "$dst" "$ECHO_PORT")")
+	sv=$(last_line server "$(acc "$proto" "$dst" "$ECHO_PORT")")
 	say "v2ray client access log: ${cl:-(nothing: v2ray never saw this flow)}"
 	say "v2ray server access log: ${sv:-(nothing)}"
 	assert_eq "$want" "$got" "$title: peer address"

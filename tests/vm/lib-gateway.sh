@@ -263,6 +263,11 @@ wait_log() {
 # the address the client asked for), UDP bound to each Internet host (a
 # wildcard UDP socket would answer from the wrong source address).  Started
 # all at once, then one wait: each process start is expensive under TCG.
+# -t 10: once the query side is at EOF (the client half-closed, or the one
+# UDP datagram was read), socat waits only -t seconds (default 0.5) for
+# `echo` to answer and then kills it; under TCG on a busy host starting
+# `sh` can take longer than that and the answer was lost ("sh: echo: I/O
+# error" in the server's log, "no reply" in the test).
 gw_echo_servers() {
 	local a la
 	local -a las=("TCP4-LISTEN:$ECHO_PORT,reuseaddr,fork" "TCP6-LISTEN:$ECHO_PORT,ipv6only=1,reuseaddr,fork")
@@ -272,7 +277,7 @@ gw_echo_servers() {
 	mkdir -p "$GW_LOGDIR"
 	for la in "${las[@]}"; do
 		# shellcheck disable=SC2016
-		ip netns exec wan socat -d -d "$la" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>>"$GW_LOGDIR/echo-servers.log" &
+		ip netns exec wan socat -d -d -t 10 "$la" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>>"$GW_LOGDIR/echo-servers.log" &
 		track_pid $!
 	done
 	wait_for 10 _gw_echo_up || fail "gw_echo_servers: not all listening: $(in_wan ss -Hlntu)"

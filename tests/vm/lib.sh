@@ -207,9 +207,11 @@ peer_server() {
 	local ns=$1 proto=${2,,} addr=$3 port=$4 la pid
 	la=$(_lib_socat_addr "$proto" "$addr" "$port" listen)
 	# shellcheck disable=SC2016
+	# -t 10: after EOF on one side socat waits only 0.5 s by default before
+	# killing the echo child; a loaded TCG guest can be slower than that.
 	# ",pipes": with the default socketpair, 6.12 reports ECONNRESET to socat
 	# when the child exits without reading the request, and the reply is lost.
-	ip netns exec "$ns" socat "$la" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>&1 &
+	ip netns exec "$ns" socat -t 10 "$la" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>&1 &
 	pid=$!
 	track_pid "$pid"
 	local flag=-Hlnt
@@ -266,20 +268,14 @@ canon_ip() {
 # print the first reply line (the peer address the server saw, canonicalized).  Returns
 # non-zero if no reply arrived in time.
 peer_query() {
-	local ns=$1 proto=${2,,} addr=$3 port=$4 tmo=${5:-5} ca fd reply= try tries=1
+	local ns=$1 proto=${2,,} addr=$3 port=$4 tmo=${5:-5} ca fd reply=
 	ca=$(_lib_socat_addr "$proto" "$addr" "$port" connect)
-	# UDP may lose a datagram (the echo server forks per datagram, and a
-	# loaded TCG guest is slow): like any UDP client, ask up to 3 times.
-	[[ $proto == udp ]] && tries=3
-	for ((try = 1; try <= tries; try++)); do
-		exec {fd}< <(echo query | ip netns exec "$ns" socat -t "$tmo" -T "$tmo" - "$ca" 2>/dev/null)
-		if read -r -t "$tmo" -u "$fd" reply; then
-			exec {fd}<&-
-			canon_ip "$reply"
-			return 0
-		fi
+	exec {fd}< <(echo query | ip netns exec "$ns" socat -t "$tmo" -T "$tmo" - "$ca" 2>/dev/null)
+	if ! read -r -t "$tmo" -u "$fd" reply; then
 		exec {fd}<&-
-	done
-	echo "peer_query: no reply from $proto $addr port $port (from $ns, $tries tries)" >&2
-	return 1
+		echo "peer_query: no reply from $proto $addr port $port (from $ns)" >&2
+		return 1
+	fi
+	exec {fd}<&-
+	canon_ip "$reply"
 }

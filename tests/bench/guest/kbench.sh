@@ -23,12 +23,15 @@ RES=$OUT/results
 B=$SLUICE_REPO/build/bench
 T=$SLUICE_REPO/tests/bench/tools
 # shellcheck disable=SC1091
-. "$B/params" # SIZES ROUNDS PKT_SECS FLOW_SECS FLOW_ROUNDS FLOW_WORKERS RELOAD_REPS PARTS
+. "$B/params" # SIZES ROUNDS PKT_MS FLOW_SECS FLOW_ROUNDS FLOW_WORKERS RELOAD_REPS PARTS
 CTL=$SLUICECTL
 
 T0=${EPOCHREALTIME/./}
 log() { echo "[$(((${EPOCHREALTIME/./} - T0) / 1000000))s] $*" | tee -a "$OUT/log"; }
 res() { echo "$*" >>"$RES"; }
+# Marks for the host (tests/bench/tools/vcpumon), which records the CPU time
+# QEMU got at each change of this file: a builtin write, no fork.
+mark() { echo "$*" >"$OUT/mark"; }
 ms_now() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
 # kernel memory in kB: Slab + VmallocUsed
 kmem() { awk '/^Slab:/ { s = $2 } /^VmallocUsed:/ { v = $2 } END { print s + v }' /proc/meminfo; }
@@ -125,7 +128,7 @@ sluice_ctr() { # prints "packets white_list_v4 no_listener_pass"
 }
 
 part_pkt() {
-	local size range a z count pps setups r s i n0 n1
+	local size a z count pps setups r s i n0 n1 t p0 w0 l0 p1 w1 l1
 	ip link add lan0 type dummy
 	ip link set lan0 address 02:00:00:00:00:01 up
 	MAC=02:00:00:00:00:01
@@ -147,9 +150,9 @@ part_pkt() {
 		$CTL -q load syn "$B/syn$size.txt"
 		res reload_initial sluice "$size" $(($(ms_now) - t))
 		pg_setup "$a" "$z" 20000
-		# calibrate the packet count on the baseline: about PKT_SECS each
+		# calibrate the packet count on the baseline: about PKT_MS each
 		pps=$(pg_run)
-		count=$(((pps * PKT_SECS + 999) / 1000 * 1000))
+		count=$(((pps * PKT_MS / 1000 + 999) / 1000 * 1000))
 		((count >= 10000)) || count=10000
 		pg_count "$count"
 		log "pkt: size $size: calibration $pps pps, $count packets per run"
@@ -159,7 +162,10 @@ part_pkt() {
 				s=${setups[$(((i + r) % ${#setups[@]}))]}
 				setup_on "$s"
 				[[ $s == sluice ]] && n0=$(sluice_ctr)
-				pps=$(pg_run)
+				mark start pkt "$size" "$s" "$r"
+				echo start >/proc/net/pktgen/pgctrl
+				mark stop pkt "$size" "$s" "$r" "$count"
+				pps=$(sed -n 's/^ *\([0-9]*\)pps.*/\1/p' /proc/net/pktgen/lan0)
 				if [[ $s == sluice ]]; then
 					n1=$(sluice_ctr)
 					read -r p0 w0 l0 <<<"$n0"
@@ -210,15 +216,21 @@ part_reload() {
 	for ((rep = 0; rep < RELOAD_REPS; rep++)); do
 		f=$([[ $((rep % 2)) == 0 ]] && echo b || echo a)
 		t=$(ms_now)
+		mark start reload sluice "$rep"
 		$CTL -q load syn "$B/reload-$f.txt"
+		mark stop reload sluice "$rep"
 		res reload sluice "$rep" $(($(ms_now) - t))
 		t=$(ms_now)
+		mark start reload ipset "$rep"
 		ipset restore -f "$B/reload-$f.ipset"
 		ipset swap bypass_new bypass
 		ipset destroy bypass_new
+		mark stop reload ipset "$rep"
 		res reload ipset "$rep" $(($(ms_now) - t))
 		t=$(ms_now)
+		mark start reload nft "$rep"
 		nft -f "$B/reload-$f.nft"
+		mark stop reload nft "$rep"
 		res reload nft "$rep" $(($(ms_now) - t))
 		log "reload: rep $rep done"
 	done
@@ -239,16 +251,18 @@ part_flow() {
 	ip -n lan link set eth0 up
 	ip -n lan route add default via 192.0.2.1
 	sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.lan0.rp_filter=0
-	ip netns exec lan sysctl -qw net.ipv4.ip_local_port_range="10000 65000"
+	ip netns exec lan sysctl -qw net.ipv4.ip_local_port_range="10000 65001" net.ipv4.tcp_tw_reuse=1
 	ip rule add fwmark 0x100/0x100 lookup 100
 	ip route add local 0.0.0.0/0 dev lo table 100
 	wait_for 5 bash -c 'ip link show lan0 | grep -q "state UP"' || fail "lan0 not up"
 	"$T/tlisten" 12345 >"$OUT/tlisten.log" 2>&1 &
-	track_pid $!
+	TLPID=$!
+	track_pid $TLPID
 	wait_for 5 bash -c 'ss -ltn | grep -q ":12345 "' || fail "tlisten did not start"
 	nft -f "$B/syn$FLOW_SIZE.nft"
 	$CTL -q load syn "$B/syn$FLOW_SIZE.txt"
-	# destinations: 203.0.113.1-250, not in the set: every flow is redirected
+	# destinations: 198.18.0.1 + 0..131000, not in the set (which lies below
+	# 47.0.0.0 at 20k): every flow is redirected
 	for ((r = 0; r < FLOW_ROUNDS; r++)); do
 		for s in nfttp sluice; do
 			if ((r % 2)); then s=$([[ $s == nfttp ]] && echo sluice || echo nfttp); fi
@@ -269,20 +283,40 @@ part_flow() {
 				$CTL set enabled on >/dev/null
 			fi
 			b0=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
-			out=$(ip netns exec lan "$T/connflood" "$FLOW_SECS" "$FLOW_WORKERS" 203.0.113.1 250 80)
+			mark start flow "$s" "${FLOW_PASS:-}$r"
+			out=$(ip netns exec lan "$T/connflood" "$FLOW_SECS" "$FLOW_WORKERS" 198.18.0.1 131000 80)
+			mark stop flow "$s" "${FLOW_PASS:-}$r" "${out#flows }"
 			b1=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
 			if [[ $s == nfttp ]]; then nft delete chain ip bench pre; else $CTL set enabled off >/dev/null; fi
 			read -r _ fl _ fa _ sec <<<"$out"
-			res flow "$s" "$r" "$fl" "$fa" "$sec" $((b1 - b0))
+			res flow "$s" "${FLOW_PASS:-}$r" "$fl" "$fa" "$sec" $((b1 - b0))
 			log "flow: round $r $s: $out busy $((b1 - b0)) jiffies"
+			# diagnostics: gateway socket states, sluice counters, TCP stats
+			{
+				echo "== flow${FLOW_PASS:-} round $r $s: $out"
+				ss -tan | awk 'NR > 1 { print $1 }' | sort | uniq -c | tr '\n' ' '
+				echo
+				$CTL status | sed -n '/^counters/,/^memory/p' | grep -E 'packets|redirect_tcp4|existing|no_listener|white_list_v4' | tr -s ' ' | tr '\n' ' '
+				echo
+				nstat -a 2>/dev/null | grep -E 'TcpExtListen|TcpRetransSegs|TcpExtTCPTimeouts|TcpExtPAWS|TcpExtTW|TcpPassiveOpens|TcpExtTCPAbort|TcpExtSyncookies' | tr -s ' ' | tr '\n' ';'
+				echo
+			} >>"$OUT/flow-diag.txt" 2>&1 || true
 			sleep 1
 		done
 	done
-	$CTL status >"$OUT/sluice-status-flow.txt" || true
+	$CTL status >"$OUT/sluice-status-flow${FLOW_PASS:-}.txt" || true
+	pkill -P "$TLPID" 2>/dev/null || true
+	kill "$TLPID" 2>/dev/null || true
 	nft delete table ip bench
+	ip rule del fwmark 0x100/0x100 lookup 100
+	ip route del local 0.0.0.0/0 dev lo table 100
 	ip netns del lan
 	ip link del lan0 2>/dev/null || true
+	sleep 1
 }
+# the same again after the other parts ran (rounds named a0, a1, ...):
+# checks that the flow rates do not depend on what ran before
+part_flowagain() { FLOW_PASS=a part_flow; }
 
 # ---- sluiced update latency: not measured (see docs/benchmarks.md) ---------
 
@@ -298,8 +332,9 @@ part_perf() {
 	$CTL -q load syn "$B/syn$size.txt"
 	nft -f "$B/syn$size.nft"
 	ipset restore -f "$B/syn$size.ipset"
-	pg_setup "$a" "$z" 200000
-	for s in sluice nft ipset base; do
+	pg_setup "$a" "$z" 30000
+	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1 || true
+	for s in sluice nft ipset nfttp base; do
 		setup_on "$s"
 		timeout 120 perf record -q -a -e cpu-clock -o "$OUT/perf-$s.data" -- \
 			sh -c 'echo start >/proc/net/pktgen/pgctrl' >/dev/null 2>&1 || true
@@ -319,4 +354,4 @@ for p in $PARTS; do
 	"part_$p"
 done
 log "all done"
-res done
+res end

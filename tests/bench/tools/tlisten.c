@@ -2,8 +2,12 @@
 /*
  * tlisten PORT: a trivial transparent TCP listener for the flow benchmark.
  * IP_TRANSPARENT socket on 0.0.0.0:PORT; every accepted connection gets one
- * byte and is closed.  Two threads (processes) accept, so the guest's two
- * vCPUs can both work.
+ * byte, then the listener waits for the client's FIN and closes.  The client
+ * closes first, so TIME_WAIT stays on the client side: the gateway's
+ * transparent sockets never sit in TIME_WAIT, and a reused client port is
+ * never answered by a TIME_WAIT socket (which would make that client wait
+ * for a SYN retransmission and skew flows/s towards whichever setup runs
+ * first).  Four processes accept, so the guest's two vCPUs can both work.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -34,17 +39,20 @@ int main(int argc, char **argv)
 	}
 	printf("listening\n");
 	fflush(stdout);
-	for (i = 0; i < 1; i++)
+	for (i = 0; i < 3; i++)
 		if (fork() == 0)
 			break;
 	for (;;) {
+		struct timeval tv = { .tv_sec = 2 };
 		int c = accept(fd, NULL, NULL);
+		char b[64];
 
 		if (c < 0)
 			continue;
-		if (write(c, "x", 1) < 0) {
-			/* the client went away: nothing to do */
-		}
+		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (write(c, "x", 1) == 1)
+			while (read(c, b, sizeof(b)) > 0)
+				;
 		close(c);
 	}
 }

@@ -6,7 +6,7 @@
 #   white_list changes at run time; the client's own traffic is never
 #   redirected (right and wrong bypass mark); no-listener pass and drop
 #   after the client stops.
-# timeout: 240
+# timeout: 300
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=SCRIPTDIR/../lib-gateway.sh
@@ -14,7 +14,8 @@
 
 T0=${EPOCHREALTIME/./}
 step() { echo "== [$(((${EPOCHREALTIME/./} - T0) / 1000))ms] $*"; }
-on_exit 'gw_dump'
+# shellcheck disable=SC2016 # expanded when it runs
+on_exit '[[ ${rc:-1} == 0 ]] || gw_dump' # rc: the exit status, in lib.sh's exit handler
 
 step topology
 gw_topology
@@ -173,4 +174,4 @@ v2ray_client tproxy
 expect_peer tcp "$PROXIED6" "$SVR6" "client back: tcp6"
 expect_peer udp "$PROXIED4" "$SVR4" "client back: udp4"
 assert_eq 0 "$(ctr errors)" "errors counter"
-step done
+step finished

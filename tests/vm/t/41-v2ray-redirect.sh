@@ -14,7 +14,8 @@
 
 T0=${EPOCHREALTIME/./}
 step() { echo "== [$(((${EPOCHREALTIME/./} - T0) / 1000))ms] $*"; }
-on_exit 'gw_dump'
+# shellcheck disable=SC2016 # expanded when it runs
+on_exit '[[ ${rc:-1} == 0 ]] || gw_dump' # rc: the exit status, in lib.sh's exit handler
 
 step topology
 gw_topology
@@ -106,4 +107,4 @@ expect_no_reply tcp "$PROXIED6" 3
 moved redirect_tcp4 redirect_tcp6
 expect_peer tcp "$WLISTED4" "$GW_WAN4" "client stopped: white-listed tcp4 still direct"
 assert_eq 0 "$(ctr errors)" "errors counter"
-step done
+step finished

@@ -13,26 +13,29 @@
 
 T0=${EPOCHREALTIME/./}
 step() { echo "== [$(((${EPOCHREALTIME/./} - T0) / 1000))ms] $*"; }
-on_exit 'gw_dump; in_gw nft list ruleset'
+# shellcheck disable=SC2016 # expanded when it runs
+on_exit '[[ ${rc:-1} == 0 ]] || { gw_dump; in_gw nft list ruleset; }'
 
 FWD_PORT=8080 SVC_PORT=8000
 step topology
 gw_topology
 gw_sluice tproxy
 v2ray_client tproxy # no server needed: a flow it wrongly got would fail
-# services: on the gateway (WAN side addresses) and on the LAN host
-for a in "$GW_WAN4" "$GW_WAN6"; do
-	in_gw socat "$(_lib_socat_addr tcp "$a" "$SVC_PORT" listen)" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>&1 &
-	track_pid $!
-	in_gw socat "$(_lib_socat_addr udp "$a" "$SVC_PORT" listen)" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>&1 &
-	track_pid $!
-done
-for a in "$LAN_HOST4" "$LAN_HOST6"; do
-	in_lan socat "$(_lib_socat_addr tcp "$a" "$SVC_PORT" listen)" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>&1 &
-	track_pid $!
-	in_lan socat "$(_lib_socat_addr udp "$a" "$SVC_PORT" listen)" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>&1 &
-	track_pid $!
-done
+# svc NS ADDR: peer echo services (TCP and UDP) on ADDR port SVC_PORT in NS
+svc() {
+	local proto
+	for proto in tcp udp; do
+		# shellcheck disable=SC2016 # $SOCAT_PEERADDR is for the shell socat starts
+		ip netns exec "$1" socat -t 10 "$(_lib_socat_addr $proto "$2" "$SVC_PORT" listen)" \
+			SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>&1 &
+		track_pid $!
+	done
+}
+# on the gateway (its WAN addresses) and on the LAN host
+svc gw "$GW_WAN4"
+svc gw "$GW_WAN6"
+svc lan "$LAN_HOST4"
+svc lan "$LAN_HOST6"
 _svc_up() {
 	(($(in_gw ss -Hlntu "sport = :$SVC_PORT" | grep -c .) >= 4)) &&
 		(($(in_lan ss -Hlntu "sport = :$SVC_PORT" | grep -c .) >= 4))
@@ -86,4 +89,4 @@ done
 n=$(log_count client ' accepted ')
 ((n == 0)) || errs+=("v2ray client accepted $n connection(s)")
 ((${#errs[@]} == 0)) || fail "$(IFS=';'; echo "${errs[*]}")"
-step done
+step finished
