@@ -28,10 +28,10 @@ say() { echo "bench: [$(($(date +%s) - START))s] $*" >&2; }
 
 # ---- parameters --------------------------------------------------------------
 SIZES="1000 5000 20000 100000"
-ROUNDS=6
-PKT_MS=500
+ROUNDS=8
+PKT_MS=200
 FLOW_SECS=5
-FLOW_ROUNDS=4
+FLOW_ROUNDS=3
 FLOW_WORKERS=4
 FLOW_SIZE=20000
 RELOAD_SIZE=20000

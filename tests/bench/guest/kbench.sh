@@ -127,61 +127,143 @@ sluice_ctr() { # prints "packets white_list_v4 no_listener_pass"
 	echo "${p:-0} ${w:-0} ${n:-0}"
 }
 
+# One network namespace per setup, all built before measuring, so that a
+# run of one setup is a builtin write in a shell that lives in that
+# namespace: the setups alternate every ~0.3 s without starting a process,
+# and the rounds are adjacent in time (the host's load varies slowly).
+# Hooks, conntrack, nft tables, ipsets and sluice are all per namespace.
+declare -A NSIN NSOUT NSPID
+ns_start() { # SETUP: namespace p_SETUP with dummy lan0 and a command shell
+	local s=$1 ns=p_$1 fi fo
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link add lan0 type dummy
+	ip -n "$ns" link set lan0 address "$MAC" up
+	ip -n "$ns" addr add 192.0.2.1/24 dev lan0
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=0 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.lan0.rp_filter=0 net.netfilter.nf_conntrack_max=524288 2>/dev/null || true
+	mkfifo "/tmp/ns-$s.in" "/tmp/ns-$s.out"
+	ip netns exec "$ns" bash -c 'while read -r l; do eval "$l"; echo ok; done' \
+		<"/tmp/ns-$s.in" >"/tmp/ns-$s.out" 2>>"$OUT/ns-$s.err" &
+	NSPID[$s]=$!
+	track_pid $!
+	exec {fi}>"/tmp/ns-$s.in"
+	exec {fo}<"/tmp/ns-$s.out"
+	NSIN[$s]=$fi
+	NSOUT[$s]=$fo
+}
+ns_do() { # SETUP COMMAND-STRING: run in the namespace's shell, wait for it
+	local _
+	echo "$2" >&"${NSIN[$1]}"
+	read -r _ <&"${NSOUT[$1]}"
+}
+ns_pps() { # SETUP: pktgen's last result in that namespace
+	local l
+	while read -r l; do
+		if [[ $l =~ ^([0-9]+)pps ]]; then
+			echo "${BASH_REMATCH[1]}"
+			return
+		fi
+	done <"/proc/${NSPID[$1]}/net/pktgen/lan0"
+	echo 0
+}
+ns_pg() { # SETUP DST_MIN DST_MAX COUNT
+	local s=$1 c cmd="echo rem_device_all >/proc/net/pktgen/kpktgend_0; echo add_device lan0 >/proc/net/pktgen/kpktgend_0"
+	for c in "xmit_mode netif_receive" "clone_skb 0" "burst 1" "count $4" \
+		"pkt_size 60" "delay 0" "dst_mac $MAC" "src_min 192.0.2.2" "src_max 192.0.2.2" \
+		"dst_min $2" "dst_max $3" "flag IPDST_RND" "udp_src_min 1024" "udp_src_max 65535" \
+		"flag UDPSRC_RND" "udp_dst_min 443" "udp_dst_max 443"; do
+		cmd+="; echo '$c' >/proc/net/pktgen/lan0"
+	done
+	ns_do "$s" "$cmd"
+}
+
 part_pkt() {
-	local size a z count pps setups r s i n0 n1 t p0 w0 l0 p1 w1 l1
-	ip link add lan0 type dummy
-	ip link set lan0 address 02:00:00:00:00:01 up
+	local size a z count pps setups r s i n0 n1 t p0 w0 l0 p1 w1 l1 in
 	MAC=02:00:00:00:00:01
-	ip addr add 192.0.2.1/24 dev lan0
-	sysctl -qw net.ipv4.ip_forward=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.lan0.rp_filter=0
 	modprobe pktgen
-	ct_on
 	setups=(base_noct base nft ipset nfttp sluice)
+	for s in "${setups[@]}"; do
+		ns_start "$s"
+	done
+	for s in base nft ipset nfttp; do
+		ip netns exec "p_$s" nft -f - <<-'EOF'
+			table ip cthold {
+				chain out { type filter hook output priority 0; ct state invalid drop; }
+			}
+		EOF
+	done
+	ip netns exec p_sluice $CTL set mode tproxy port 12345 lan lan0 no-listener pass enabled on >/dev/null
 	for size in $SIZES; do
 		read -r _ _ a z _ _ <"$B/syn$size.txt"
 		log "pkt: size $size: loading (range $a - $z)"
 		t=$(ms_now)
-		nft -f "$B/syn$size.nft"
+		ip netns exec p_nft nft -f "$B/syn$size.nft"
 		res reload_initial nft "$size" $(($(ms_now) - t))
+		ip netns exec p_nft nft -f - <<-'EOF'
+			table ip bench {
+				chain pre { type filter hook prerouting priority -150; ip daddr @bypass accept; }
+			}
+		EOF
+		ip netns exec p_nfttp nft -f "$B/syn$size.nft"
+		ip netns exec p_nfttp nft -f - <<-'EOF'
+			table ip bench {
+				chain pre {
+					type filter hook prerouting priority -150;
+					meta mark & 0xff == 0xff accept
+					fib daddr type { local, broadcast, multicast } accept
+					ip daddr @bypass accept
+					meta l4proto { tcp, udp } tproxy to :12345 meta mark set 0x100 accept
+				}
+			}
+		EOF
 		t=$(ms_now)
-		ipset restore -f "$B/syn$size.ipset"
+		ip netns exec p_ipset ipset restore -f "$B/syn$size.ipset"
 		res reload_initial ipset "$size" $(($(ms_now) - t))
+		ip netns exec p_ipset iptables -t mangle -A PREROUTING -m set --match-set bypass dst -j ACCEPT
 		t=$(ms_now)
-		$CTL -q load syn "$B/syn$size.txt"
+		ip netns exec p_sluice $CTL -q load syn "$B/syn$size.txt"
 		res reload_initial sluice "$size" $(($(ms_now) - t))
-		pg_setup "$a" "$z" 20000
-		# calibrate the packet count on the baseline: about PKT_MS each
-		pps=$(pg_run)
-		count=$(((pps * PKT_MS / 1000 + 999) / 1000 * 1000))
-		((count >= 10000)) || count=10000
-		pg_count "$count"
-		log "pkt: size $size: calibration $pps pps, $count packets per run"
-		for ((r = 0; r < ROUNDS; r++)); do
-			for ((i = 0; i < ${#setups[@]}; i++)); do
-				# rotate the order each round
-				s=${setups[$(((i + r) % ${#setups[@]}))]}
-				setup_on "$s"
-				[[ $s == sluice ]] && n0=$(sluice_ctr)
-				mark start pkt "$size" "$s" "$r"
-				echo start >/proc/net/pktgen/pgctrl
-				mark stop pkt "$size" "$s" "$r" "$count"
-				pps=$(sed -n 's/^ *\([0-9]*\)pps.*/\1/p' /proc/net/pktgen/lan0)
-				if [[ $s == sluice ]]; then
-					n1=$(sluice_ctr)
-					read -r p0 w0 l0 <<<"$n0"
-					read -r p1 w1 l1 <<<"$n1"
-					res ctr "$size" "$r" $((p1 - p0)) $((w1 - w0)) $((l1 - l0))
-				fi
-				setup_off "$s"
-				res pkt "$size" "$s" "$r" "$pps"
-				log "pkt: size $size round $r $s: $pps pps"
-			done
+		for s in "${setups[@]}"; do
+			ns_pg "$s" "$a" "$z" 20000
 		done
-		nft delete table ip bench
-		ipset destroy bypass
+		# calibrate the packet count on the baseline: about PKT_MS each
+		ns_do base "echo start >/proc/net/pktgen/pgctrl"
+		pps=$(ns_pps base)
+		count=$(((pps * PKT_MS / 1000 + 999) / 1000 * 1000))
+		((count >= 5000)) || count=5000
+		for s in "${setups[@]}"; do
+			ns_do "$s" "echo 'count $count' >/proc/net/pktgen/lan0"
+		done
+		log "pkt: size $size: calibration $pps pps, $count packets per run"
+		n0=$(ip netns exec p_sluice bash -c "$(declare -f sluice_ctr); CTL=$CTL sluice_ctr")
+		for ((r = 0; r < ROUNDS; r++)); do
+			in=
+			for ((i = 0; i < ${#setups[@]}; i++)); do
+				s=${setups[$(((i + r) % ${#setups[@]}))]}
+				ns_do "$s" "echo 'start pkt $size $s $r' >$OUT/mark; echo start >/proc/net/pktgen/pgctrl; echo 'stop pkt $size $s $r $count' >$OUT/mark"
+				pps=$(ns_pps "$s")
+				res pkt "$size" "$s" "$r" "$pps"
+				in+=" $s=$pps"
+			done
+			log "pkt: size $size round $r:$in"
+		done
+		n1=$(ip netns exec p_sluice bash -c "$(declare -f sluice_ctr); CTL=$CTL sluice_ctr")
+		read -r p0 w0 l0 <<<"$n0"
+		read -r p1 w1 l1 <<<"$n1"
+		res ctr "$size" all $((p1 - p0)) $((w1 - w0)) $((l1 - l0))
+		ip netns exec p_nft nft delete table ip bench
+		ip netns exec p_nfttp nft delete table ip bench
+		ip netns exec p_ipset nft delete table ip mangle
+		ip netns exec p_ipset ipset destroy bypass
 	done
-	pg kpktgend_0 rem_device_all
-	ip link del lan0
+	for s in "${setups[@]}"; do
+		ns_do "$s" "echo rem_device_all >/proc/net/pktgen/kpktgend_0"
+		eval "exec ${NSIN[$s]}>&- ${NSOUT[$s]}<&-"
+		wait "${NSPID[$s]}" 2>/dev/null || true
+		ip netns del "p_$s"
+		rm -f "/tmp/ns-$s.in" "/tmp/ns-$s.out"
+	done
 }
 
 # ---- reload of a 20k source -----------------------------------------------
@@ -304,6 +386,37 @@ part_flow() {
 			sleep 1
 		done
 	done
+	# one extra, profiled run per setup (not in the results): where the
+	# gateway's CPU goes per flow
+	if [[ -z ${FLOW_PASS:-} ]] && command -v perf >/dev/null; then
+		sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1 || true
+		for s in nfttp sluice; do
+			if [[ $s == nfttp ]]; then
+				nft -f - <<-'EOF'
+					table ip bench {
+						chain pre {
+							type filter hook prerouting priority -150;
+							iif != "lan0" accept
+							meta mark & 0xff == 0xff accept
+							fib daddr type { local, broadcast, multicast } accept
+							ip daddr @bypass accept
+							meta l4proto { tcp, udp } tproxy to :12345 meta mark set 0x100 accept
+						}
+					}
+				EOF
+			else
+				$CTL set enabled on >/dev/null
+			fi
+			timeout 120 perf record -q -a -e cpu-clock -o "$OUT/perfflow-$s.data" -- \
+				ip netns exec lan "$T/connflood" 3 "$FLOW_WORKERS" 198.18.0.1 131000 80 >"$OUT/perfflow-$s.run" 2>&1 || true
+			if [[ $s == nfttp ]]; then nft delete chain ip bench pre; else $CTL set enabled off >/dev/null; fi
+			perf report -q -i "$OUT/perfflow-$s.data" --sort sym --stdio 2>/dev/null |
+				grep -v '^$' | head -60 >"$OUT/perfflow-$s.txt" || true
+			rm -f "$OUT/perfflow-$s.data"
+			log "perf flow: $s done: $(cat "$OUT/perfflow-$s.run")"
+			sleep 1
+		done
+	fi
 	$CTL status >"$OUT/sluice-status-flow${FLOW_PASS:-}.txt" || true
 	pkill -P "$TLPID" 2>/dev/null || true
 	kill "$TLPID" 2>/dev/null || true

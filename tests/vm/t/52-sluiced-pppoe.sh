@@ -38,8 +38,8 @@ monitor_listening() {
 local_moved() {
 	local s
 	s=$(in_gw "$CTL" list source local)
-	s=$'\n'$s
-	[[ $s == *$'\n'"$ADDR2/32 "* && $s != *$'\n'"$ADDR1/32 "* ]]
+	s=$'\n'${s//\/32 / } # a host is listed as "ADDR source local"
+	[[ $s == *$'\n'"$ADDR2 "* && $s != *$'\n'"$ADDR1 "* ]]
 }
 
 load_sluice
