@@ -41,6 +41,9 @@ res info kernel "$(uname -r)"
 res info cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" x "$(nproc)"
 res info mem_kb "$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
 log "guest up, kernel $(uname -r), parts: $PARTS"
+# text symbols, to resolve the perf profiles on the host (nokaslr)
+sysctl -qw kernel.kptr_restrict=0 || true
+grep -i ' t ' /proc/kallsyms >"$OUT/kallsyms.txt" || true
 
 load_sluice
 modprobe nf_conntrack
@@ -345,10 +348,14 @@ part_flow() {
 	$CTL -q load syn "$B/syn$FLOW_SIZE.txt"
 	# destinations: 198.18.0.1 + 0..131000, not in the set (which lies below
 	# 47.0.0.0 at 20k): every flow is redirected
+	# nfttp: nft tproxy ruleset with conntrack on (held by the cthold table,
+	# as sluice holds it); nfttp_noct: the same without conntrack
+	local fsetups=(nfttp sluice nfttp_noct) i
 	for ((r = 0; r < FLOW_ROUNDS; r++)); do
-		for s in nfttp sluice; do
-			if ((r % 2)); then s=$([[ $s == nfttp ]] && echo sluice || echo nfttp); fi
-			if [[ $s == nfttp ]]; then
+		for ((i = 0; i < 3; i++)); do
+			s=${fsetups[$(((i + r) % 3))]}
+			[[ $s == nfttp ]] && ct_on
+			if [[ $s == nfttp* ]]; then
 				nft -f - <<-'EOF'
 					table ip bench {
 						chain pre {
@@ -369,7 +376,8 @@ part_flow() {
 			out=$(ip netns exec lan "$T/connflood" "$FLOW_SECS" "$FLOW_WORKERS" 198.18.0.1 131000 80)
 			mark stop flow "$s" "${FLOW_PASS:-}$r" "${out#flows }"
 			b1=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
-			if [[ $s == nfttp ]]; then nft delete chain ip bench pre; else $CTL set enabled off >/dev/null; fi
+			if [[ $s == nfttp* ]]; then nft delete chain ip bench pre; else $CTL set enabled off >/dev/null; fi
+			[[ $s == nfttp ]] && ct_off
 			read -r _ fl _ fa _ sec <<<"$out"
 			res flow "$s" "${FLOW_PASS:-}$r" "$fl" "$fa" "$sec" $((b1 - b0))
 			log "flow: round $r $s: $out busy $((b1 - b0)) jiffies"
@@ -388,9 +396,10 @@ part_flow() {
 	done
 	# one extra, profiled run per setup (not in the results): where the
 	# gateway's CPU goes per flow
-	if [[ -z ${FLOW_PASS:-} ]] && command -v perf >/dev/null; then
+	if [[ -z ${FLOW_PASS:-} && ${PERF_FLOW:-0} == 1 ]] && command -v perf >/dev/null; then
 		sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1 || true
 		for s in nfttp sluice; do
+			[[ $s == nfttp ]] && ct_on
 			if [[ $s == nfttp ]]; then
 				nft -f - <<-'EOF'
 					table ip bench {
@@ -410,6 +419,7 @@ part_flow() {
 			timeout 120 perf record -q -a -e cpu-clock -o "$OUT/perfflow-$s.data" -- \
 				ip netns exec lan "$T/connflood" 3 "$FLOW_WORKERS" 198.18.0.1 131000 80 >"$OUT/perfflow-$s.run" 2>&1 || true
 			if [[ $s == nfttp ]]; then nft delete chain ip bench pre; else $CTL set enabled off >/dev/null; fi
+			[[ $s == nfttp ]] && ct_off
 			perf report -q -i "$OUT/perfflow-$s.data" --sort sym --stdio 2>/dev/null |
 				grep -v '^$' | head -60 >"$OUT/perfflow-$s.txt" || true
 			rm -f "$OUT/perfflow-$s.data"
