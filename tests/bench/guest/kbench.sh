@@ -137,7 +137,7 @@ sluice_ctr() { # prints "packets white_list_v4 no_listener_pass"
 # Hooks, conntrack, nft tables, ipsets and sluice are all per namespace.
 declare -A NSIN NSOUT NSPID
 ns_start() { # SETUP: namespace p_SETUP with dummy lan0 and a command shell
-	local s=$1 ns=p_$1 fi fo
+	local s=$1 ns=p_$1 fdi fdo
 	ip netns add "$ns"
 	ip -n "$ns" link set lo up
 	ip -n "$ns" link add lan0 type dummy
@@ -150,10 +150,10 @@ ns_start() { # SETUP: namespace p_SETUP with dummy lan0 and a command shell
 		<"/tmp/ns-$s.in" >"/tmp/ns-$s.out" 2>>"$OUT/ns-$s.err" &
 	NSPID[$s]=$!
 	track_pid $!
-	exec {fi}>"/tmp/ns-$s.in"
-	exec {fo}<"/tmp/ns-$s.out"
-	NSIN[$s]=$fi
-	NSOUT[$s]=$fo
+	exec {fdi}>"/tmp/ns-$s.in"
+	exec {fdo}<"/tmp/ns-$s.out"
+	NSIN[$s]=$fdi
+	NSOUT[$s]=$fdo
 }
 ns_do() { # SETUP COMMAND-STRING: run in the namespace's shell, wait for it
 	local _
