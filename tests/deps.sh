@@ -8,6 +8,7 @@ PKGS=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.12 dkms kmod
 	qemu-system-x86 busybox-static cpio xz-utils zstd binutils iputils-ping
 	iproute2 nftables v2ray pppoe ppp iperf3 socat dnsmasq-base jq
+	ipset iptables gnuplot-nox
 )
 
 SUDO=

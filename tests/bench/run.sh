@@ -251,7 +251,8 @@ notes() {
 
 		Conntrack: sluice always takes it (tproxy mode included). Against an nft
 		tproxy gateway that does not load conntrack (`nfttp_noct` in section 3),
-		the flow rate only ties; with conntrack on both sides sluice is ahead.
+		sluice is behind (0.78x and 0.98x the flows/s in two runs on 2026-11-24);
+		with conntrack on both sides it is ahead (1.09x, 1.22x).
 		An earlier run of this benchmark that forgot to hold conntrack for the
 		nft side showed sluice at 0.78x the flows/s and 1.26x the host CPU per
 		flow, with `nf_conntrack_in`/`nf_conntrack_tcp_packet`/

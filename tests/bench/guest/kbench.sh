@@ -263,6 +263,9 @@ part_pkt() {
 	for s in "${setups[@]}"; do
 		ns_do "$s" "echo rem_device_all >/proc/net/pktgen/kpktgend_0"
 		eval "exec ${NSIN[$s]}>&- ${NSOUT[$s]}<&-"
+		# (the shells of later namespaces inherited this fifo's write end,
+		# so EOF alone does not end it)
+		kill "${NSPID[$s]}" 2>/dev/null || true
 		wait "${NSPID[$s]}" 2>/dev/null || true
 		ip netns del "p_$s"
 		rm -f "/tmp/ns-$s.in" "/tmp/ns-$s.out"
