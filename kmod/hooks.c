@@ -146,6 +146,23 @@ static struct sock *sluice_get_sock(struct net *net, struct sk_buff *skb,
 				     lookup);
 }
 
+/*
+ * Where the listener is: the configured address, or the input device's
+ * (nf_tproxy_laddr4/6).  Only needed once a packet is to be redirected.
+ */
+static __be16 sluice_listener(struct sk_buff *skb,
+			      const struct sluice_cfg *cfg,
+			      const struct sluice_tuple *t, __be32 *laddr4,
+			      struct in6_addr *laddr6)
+{
+	if (t->family == AF_INET) {
+		*laddr4 = nf_tproxy_laddr4(skb, cfg->listen4, t->daddr.v4);
+		return htons(cfg->port);
+	}
+	*laddr6 = *nf_tproxy_laddr6(skb, &cfg->listen6, &t->daddr.v6);
+	return htons(sluice_cfg_port6(cfg));
+}
+
 static unsigned int sluice_tproxy(struct sluice_net *sn,
 				  const struct sluice_cfg *cfg,
 				  struct sk_buff *skb, struct sluice_tuple *t,
@@ -155,7 +172,6 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 	enum ip_conntrack_info ctinfo;
 	struct in6_addr laddr6;
 	enum sluice_rule rule;
-	const void *laddr;
 	__be32 laddr4;
 	__be16 lport;
 	struct sock *sk;
@@ -180,18 +196,9 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 		sk = NULL;
 	}
 
-	if (t->family == AF_INET) {
-		laddr4 = nf_tproxy_laddr4(skb, cfg->listen4, t->daddr.v4);
-		laddr = &laddr4;
-		lport = htons(cfg->port);
-	} else {
-		laddr6 = *nf_tproxy_laddr6(skb, &cfg->listen6, &t->daddr.v6);
-		laddr = &laddr6;
-		lport = htons(sluice_cfg_port6(cfg));
-	}
-
 	if (sk && sk->sk_state == TCP_TIME_WAIT) {
 		/* A SYN reopening a TIME_WAIT pair goes to the listener. */
+		lport = sluice_listener(skb, cfg, t, &laddr4, &laddr6);
 		if (t->family == AF_INET)
 			sk = nf_tproxy_handle_time_wait4(net, skb, laddr4,
 							 lport, sk);
@@ -205,8 +212,11 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 		rule = sluice_decide_dest(sn, cfg, t);
 		if (rule != SLUICE_RULE_REDIRECT)
 			return sluice_pass(sn, rule, t->family);
-		sk = sluice_get_sock(net, skb, t, thoff, laddr, lport,
-				     NF_TPROXY_LOOKUP_LISTENER);
+		lport = sluice_listener(skb, cfg, t, &laddr4, &laddr6);
+		sk = sluice_get_sock(net, skb, t, thoff,
+				     t->family == AF_INET ? (void *)&laddr4 :
+							    (void *)&laddr6,
+				     lport, NF_TPROXY_LOOKUP_LISTENER);
 	}
 
 	if (sk && nf_tproxy_sk_is_transparent(sk)) {
