@@ -62,11 +62,17 @@ enum sluice_rule sluice_decide_dest(struct sluice_net *sn,
 				    const struct sluice_cfg *cfg,
 				    const struct sluice_tuple *t)
 {
-	if (sluice_is_local(sn->net, t))
-		return SLUICE_RULE_LOCAL;
+	/*
+	 * Both let the flow go direct; the white_list lookup (a few ns) comes
+	 * first because it answers most direct flows, and sluiced lists the
+	 * gateway's own addresses in it too, while the local check is a FIB
+	 * lookup.
+	 */
 	if (t->family == AF_INET ? sluice_wl_lookup4(&sn->wl, t->daddr.v4) :
 				   sluice_wl_lookup6(&sn->wl, &t->daddr.v6))
 		return SLUICE_RULE_WHITE_LIST;
+	if (sluice_is_local(sn->net, t))
+		return SLUICE_RULE_LOCAL;
 	if (cfg->mode == SLUICE_MODE_REDIRECT && t->proto == IPPROTO_UDP)
 		return SLUICE_RULE_UDP_REDIRECT_MODE;
 	return SLUICE_RULE_REDIRECT;

@@ -93,6 +93,15 @@ assert_match "not listed" "$out" "delete of a missing entry"
 $CTL flush source b
 assert_match "^proxy" "$($CTL test 192.0.2.200)" "gone after flush of b"
 
+# An address of the gateway goes direct as "local"; once it is also in the
+# white_list, the white_list (checked first, it is cheaper) names it.
+ip addr add 192.0.2.77/32 dev lanT
+assert_match "^direct local" "$($CTL test 192.0.2.77)" "gateway address"
+$CTL add 192.0.2.77 source local
+assert_match "^direct white_list .*local" "$($CTL test 192.0.2.77)" "listed gateway address"
+$CTL flush source local
+ip addr del 192.0.2.77/32 dev lanT
+
 # Hosts: the host table answers /32 and /128 entries.
 $CTL add 203.0.113.77 2001:db8:3::77
 assert_match "^direct" "$($CTL test 203.0.113.77)" "v4 host"
