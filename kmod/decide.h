@@ -28,8 +28,9 @@ struct sluice_decision {
  * Called under rcu_read_lock(); @cfg is the namespace's current config.
  * sluice_decide() is both halves: the early checks that need nothing but
  * the packet (enabled, lan, protocol, bypass mark), then the destination
- * (white_list, then local address: both pass, the cheaper first).  Each half returns SLUICE_RULE_REDIRECT
- * when it lets the packet through to the next step.
+ * (white_list, then local address: both pass, the cheaper first).  Each
+ * half returns SLUICE_RULE_REDIRECT when it lets the packet through to the
+ * next step.
  */
 enum sluice_rule sluice_decide(struct sluice_net *sn,
 			       const struct sluice_cfg *cfg,

@@ -10,8 +10,8 @@
  *   already redirected flow stays redirected whatever the white_list says
  *   now), then a TCP segment that is not a SYN belongs to a flow decided
  *   earlier and goes on as it was, then the decision of a new flow
- *   (decide.c), then the listener.  The packet gets the fwmark so policy routing
- *   delivers it locally.
+ *   (decide.c), then the listener.  The packet gets the fwmark so policy
+ *   routing delivers it locally.
  * redirect mode: a NAT PREROUTING hook registered through the NAT core,
  *   which calls it for the first packet of a flow only; it redirects TCP
  *   with nf_nat_redirect_ipv4/6 and lets UDP pass.

@@ -368,7 +368,7 @@ out:
 
 /* ---- the one way to change the table ------------------------------ */
 
-static void wl_gc_arm(struct sluice_wl *wl);
+static void wl_gc_arm_at(struct sluice_wl *wl, unsigned long next);
 
 static void wl_undoom(struct list_head *doomed)
 {
@@ -389,7 +389,8 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 		     size_t n_adds, struct netlink_ext_ack *extack)
 {
 	struct cidr_set *set = NULL, *old;
-	bool rebuild = false;
+	unsigned long next_expiry = 0;
+	bool rebuild = false, timed = false;
 	struct wl_entry **created = NULL;
 	size_t n_new = 0, n_gone = 0, i;
 	struct wl_entry *e, *tmp;
@@ -458,6 +459,11 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 			created[n_new++] = e;
 		}
 		wl_entry_set_timeout(wl, e, adds[i].timeout);
+		if (adds[i].timeout &&
+		    (!timed || time_before(e->expires, next_expiry))) {
+			next_expiry = e->expires;
+			timed = true;
+		}
 	}
 	kvfree(created);
 
@@ -479,7 +485,12 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 			wl_entry_remove(wl, e);
 	}
 	wl->gen++;
-	wl_gc_arm(wl);
+	/*
+	 * Only new timeouts can move the gc earlier; one that fires with
+	 * nothing expired (its entry was deleted) re-arms from the list.
+	 */
+	if (timed)
+		wl_gc_arm_at(wl, next_expiry);
 	return 0;
 
 undo_created:
@@ -505,20 +516,10 @@ undo_marks:
 
 /* ---- timeouts ----------------------------------------------------- */
 
-static void wl_gc_arm(struct sluice_wl *wl)
+/* Make sure the gc runs no later than @next. */
+static void wl_gc_arm_at(struct sluice_wl *wl, unsigned long next)
 {
-	unsigned long next = 0;
-	struct wl_entry *e;
-	bool any = false;
-
 	if (wl->dying)
-		return;
-	list_for_each_entry(e, &wl->timed, timed_link) {
-		if (!any || time_before(e->expires, next))
-			next = e->expires;
-		any = true;
-	}
-	if (!any)
 		return;
 	if (wl->gc_armed && !time_before(next, wl->gc_next))
 		return;
@@ -526,6 +527,22 @@ static void wl_gc_arm(struct sluice_wl *wl)
 	wl->gc_armed = true;
 	mod_delayed_work(system_wq, &wl->gc,
 			 time_after(next, jiffies) ? next - jiffies : 0);
+}
+
+/* After the gc ran: arm it for the earliest expiry left, if any. */
+static void wl_gc_arm(struct sluice_wl *wl)
+{
+	unsigned long next = 0;
+	struct wl_entry *e;
+	bool any = false;
+
+	list_for_each_entry(e, &wl->timed, timed_link) {
+		if (!any || time_before(e->expires, next))
+			next = e->expires;
+		any = true;
+	}
+	if (any)
+		wl_gc_arm_at(wl, next);
 }
 
 static void wl_gc_work(struct work_struct *work)
