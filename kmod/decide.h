@@ -16,6 +16,9 @@ struct sluice_tuple {
 	u32 mark;
 	int ifindex;			/* input device */
 	char iif[IFNAMSIZ];		/* CLASSIFY only: name of it */
+	bool local_out;			/* sent by the gateway itself */
+	bool has_mac;			/* came in on Ethernet: mac is set */
+	u8 mac[ETH_ALEN];		/* source MAC */
 };
 
 struct sluice_decision {

@@ -12,6 +12,7 @@
 #include <linux/workqueue.h>
 #include <linux/percpu.h>
 #include <linux/in6.h>
+#include <linux/if_ether.h>
 #include <linux/sluice.h>
 
 struct cidr_set;
@@ -40,6 +41,14 @@ struct sluice_cfg {
 	int lan_ifindex[SLUICE_MAX_LAN_IFS];
 	char wan[IFNAMSIZ];		/* "" : none */
 	int wan_ifindex;
+	bool local;			/* redirect the gateway's own flows */
+	bool dns_local;			/* ... and its DNS, to dns_port */
+	bool quic_reject;		/* UDP 443 rejected, not redirected */
+	u8 src_mode;			/* enum sluice_src_mode */
+	u8 dflt;			/* enum sluice_default */
+	u16 dns_port;			/* 0: no DNS redirect */
+	u8 n_macs;
+	u8 src_macs[SLUICE_MAX_SRC_MACS][ETH_ALEN];
 };
 
 static inline u16 sluice_cfg_port6(const struct sluice_cfg *cfg)

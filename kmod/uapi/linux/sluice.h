@@ -13,6 +13,22 @@
  * replaces the whole LAN set.  LOOKUP takes an ADDRESS nest (PLEN is
  * ignored).  The counter EXISTING counts TCP segments that are not a SYN
  * and find no transparent socket: flows decided earlier, left as they are.
+ *
+ * Lists: every WL_* command, and GET_COUNTERS (for its MEMORY nest), takes
+ * an optional SLUICE_A_LIST (enum sluice_list, default WHITE).  The lists
+ * are independent tables with the same sources, timeouts, transactions and
+ * limit (max_entries applies to each list).  WL_LOOKUP on a list answers
+ * for that list only; CLASSIFY consults whichever lists the decision needs.
+ *
+ * Decision order of a new flow (docs/design.md; enum sluice_rule names
+ * each step that ends it):
+ *   disabled, not lan (or, for the gateway's own packets: local off),
+ *   not tcp/udp, bypass mark, source selection (SRC list and SRC_MACS,
+ *   by SRC_MODE), DNS (dport 53 with DNS_PORT set), white_list, local
+ *   address, default (PROXY: redirect; DIRECT: redirect only what the
+ *   PROXY list holds), QUIC reject (UDP dport 443 that would be
+ *   redirected), UDP in redirect mode, loop guard (the gateway's own
+ *   packets from the tunnel client's cgroup), then redirect.
  */
 #ifndef _UAPI_LINUX_SLUICE_H
 #define _UAPI_LINUX_SLUICE_H
@@ -26,6 +42,8 @@
 #define SLUICE_MAX_LAN_IFS	16
 /* Longest interface name, without NUL (IFNAMSIZ - 1). */
 #define SLUICE_IFNAME_MAXLEN	15
+/* Most source MAC addresses in SLUICE_A_SRC_MACS. */
+#define SLUICE_MAX_SRC_MACS	64
 
 enum sluice_cmd {
 	SLUICE_CMD_UNSPEC,
@@ -61,6 +79,31 @@ enum sluice_no_listener {
 	__SLUICE_NO_LISTENER_MAX,
 };
 #define SLUICE_NO_LISTENER_MAX (__SLUICE_NO_LISTENER_MAX - 1)
+
+/* The address tables of a namespace. */
+enum sluice_list {
+	SLUICE_LIST_WHITE,		/* destinations that always go direct */
+	SLUICE_LIST_PROXY,		/* DEFAULT_DIRECT: what is redirected */
+	SLUICE_LIST_SRC,		/* LAN sources, see SRC_MODE */
+	__SLUICE_LIST_MAX,
+};
+#define SLUICE_LIST_MAX (__SLUICE_LIST_MAX - 1)
+
+/* How SLUICE_LIST_SRC and SLUICE_A_SRC_MACS select LAN sources. */
+enum sluice_src_mode {
+	SLUICE_SRC_EXCLUDE,		/* listed sources are never redirected */
+	SLUICE_SRC_ONLY,		/* only listed sources are redirected */
+	__SLUICE_SRC_MAX,
+};
+#define SLUICE_SRC_MAX (__SLUICE_SRC_MAX - 1)
+
+/* Where a destination not in the white_list goes. */
+enum sluice_default {
+	SLUICE_DEFAULT_PROXY,		/* into the tunnel client */
+	SLUICE_DEFAULT_DIRECT,		/* direct, unless in the PROXY list */
+	__SLUICE_DEFAULT_MAX,
+};
+#define SLUICE_DEFAULT_MAX (__SLUICE_DEFAULT_MAX - 1)
 
 enum sluice_attr {
 	SLUICE_A_UNSPEC,
@@ -102,6 +145,19 @@ enum sluice_attr {
 	SLUICE_A_VERDICT,		/* u32: enum sluice_verdict */
 	SLUICE_A_RULE,			/* u32: enum sluice_rule */
 
+	/* Later configuration (GET/SET_CONFIG). */
+	SLUICE_A_LOCAL,			/* u8: redirect the gateway's own flows */
+	SLUICE_A_DNS_PORT,		/* u16: LAN dport 53 -> this port; 0 off */
+	SLUICE_A_DNS_LOCAL,		/* u8: the gateway's own DNS too */
+	SLUICE_A_SRC_MODE,		/* u32: enum sluice_src_mode */
+	SLUICE_A_SRC_MACS,		/* nest of MAC, replaces all */
+	SLUICE_A_MAC,			/* binary, 6 bytes, inside SRC_MACS */
+	SLUICE_A_DEFAULT,		/* u32: enum sluice_default */
+	SLUICE_A_QUIC_REJECT,		/* u8: UDP 443 rejected, not redirected */
+
+	/* Lists (WL_* commands, GET_COUNTERS). */
+	SLUICE_A_LIST,			/* u32: enum sluice_list */
+
 	__SLUICE_A_MAX,
 };
 #define SLUICE_A_MAX (__SLUICE_A_MAX - 1)
@@ -124,6 +180,8 @@ enum sluice_tuple_attr {
 	SLUICE_TUPLE_DPORT,		/* u16, host order */
 	SLUICE_TUPLE_IIF,		/* string: input interface */
 	SLUICE_TUPLE_MARK,		/* u32: skb mark */
+	SLUICE_TUPLE_MAC,		/* binary, 6 bytes: source MAC */
+	SLUICE_TUPLE_LOCAL,		/* flag: sent by the gateway itself */
 	__SLUICE_TUPLE_MAX,
 };
 #define SLUICE_TUPLE_MAX (__SLUICE_TUPLE_MAX - 1)
@@ -132,6 +190,8 @@ enum sluice_verdict {
 	SLUICE_VERDICT_PASS,		/* not touched: goes direct */
 	SLUICE_VERDICT_REDIRECT,	/* sent to the tunnel client */
 	SLUICE_VERDICT_DROP,
+	SLUICE_VERDICT_REJECT,		/* dropped with ICMP port unreachable */
+	SLUICE_VERDICT_DNS,		/* redirected to DNS_PORT */
 	__SLUICE_VERDICT_MAX,
 };
 #define SLUICE_VERDICT_MAX (__SLUICE_VERDICT_MAX - 1)
@@ -147,6 +207,15 @@ enum sluice_rule {
 	SLUICE_RULE_REDIRECT,
 	SLUICE_RULE_UDP_REDIRECT_MODE,	/* redirect mode leaves UDP alone */
 	SLUICE_RULE_EXISTING,		/* TCP, not SYN: decided earlier */
+	SLUICE_RULE_SRC_EXCLUDED,	/* source listed, SRC_MODE exclude */
+	SLUICE_RULE_SRC_NOT_LISTED,	/* source not listed, SRC_MODE only */
+	SLUICE_RULE_DNS,		/* dport 53, to DNS_PORT */
+	SLUICE_RULE_DEFAULT_DIRECT,	/* DEFAULT direct, not in PROXY list */
+	SLUICE_RULE_PROXY_LIST,		/* DEFAULT direct, in PROXY list */
+	SLUICE_RULE_QUIC_REJECT,	/* UDP 443 rejected */
+	SLUICE_RULE_LOCAL_OFF,		/* the gateway's own, LOCAL off */
+	SLUICE_RULE_LOCAL_DNS,		/* gateway's own DNS, DNS_LOCAL off */
+	SLUICE_RULE_LOOP_GUARD,		/* from the client's own cgroup */
 	__SLUICE_RULE_MAX,
 };
 #define SLUICE_RULE_MAX (__SLUICE_RULE_MAX - 1)
@@ -176,6 +245,16 @@ enum sluice_counter {
 	SLUICE_CTR_WL_EXPIRED,		/* entries removed by timeout */
 	SLUICE_CTR_EXISTING,		/* TCP non-SYN, no socket */
 	SLUICE_CTR_UDP_REDIRECT_MODE,	/* UDP left alone in redirect mode */
+	SLUICE_CTR_SRC_EXCLUDED,
+	SLUICE_CTR_SRC_NOT_LISTED,
+	SLUICE_CTR_DNS4,		/* DNS flows redirected to DNS_PORT */
+	SLUICE_CTR_DNS6,
+	SLUICE_CTR_DEFAULT_DIRECT,
+	SLUICE_CTR_PROXY_LIST,		/* redirected because PROXY listed */
+	SLUICE_CTR_QUIC_REJECT,
+	SLUICE_CTR_LOCAL_OUT,		/* gateway's own packets marked */
+	SLUICE_CTR_LOCAL_DNS,		/* gateway's own DNS left direct */
+	SLUICE_CTR_LOOP_GUARD,
 	__SLUICE_CTR_MAX,
 };
 #define SLUICE_CTR_MAX (__SLUICE_CTR_MAX - 1)
