@@ -70,6 +70,21 @@ int sluice_cfg_check(const struct sluice_cfg *cfg,
 		NL_SET_ERR_MSG_MOD(extack, "masquerade needs a wan interface");
 		return -EINVAL;
 	}
+	/*
+	 * Not cleared behind the user's back when the port goes: "dns off"
+	 * with dns-local still on is refused, so both are turned off on
+	 * purpose.
+	 */
+	if (cfg->dns_local && !cfg->dns_port) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "dns-local needs a DNS port (set dns PORT, or dns-local off)");
+		return -EINVAL;
+	}
+	if (cfg->n_macs > SLUICE_MAX_SRC_MACS ||
+	    cfg->src_mode > SLUICE_SRC_MAX || cfg->dflt > SLUICE_DEFAULT_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, "invalid source or default setting");
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -11,13 +11,16 @@
  *   now), then a TCP segment that is not a SYN belongs to a flow decided
  *   earlier and goes on as it was, then the decision of a new flow
  *   (decide.c), then the listener.  The packet gets the fwmark so policy
- *   routing delivers it locally.
- * redirect mode: a NAT PREROUTING hook registered through the NAT core,
- *   which calls it for the first packet of a flow only; it redirects TCP
- *   with nf_nat_redirect_ipv4/6 and lets UDP pass.
+ *   routing delivers it locally.  The gateway's own redirected packets
+ *   (local_out.c) come back in here on the loopback device.
+ * NAT PREROUTING: a hook registered through the NAT core, which calls it
+ *   for the first packet of a flow only.  It redirects DNS to the DNS port
+ *   in both modes, and in redirect mode TCP to the listener with
+ *   nf_nat_redirect_ipv4/6.
  * masquerade: a NAT POSTROUTING hook that masquerades whatever leaves the
  *   wan interface.  The NAT core's masquerade notifiers (registered at
  *   module load) flush those conntracks when the wan address changes.
+ * local output: local_out.c.
  *
  * Hooks exist only in namespaces that need them: enabling registers them
  * and takes conntrack, disabling drops both.
@@ -26,6 +29,10 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
@@ -36,17 +43,22 @@
 #include <net/netfilter/nf_nat_redirect.h>
 #include <net/netfilter/nf_nat_masquerade.h>
 #include <net/netfilter/nf_tproxy.h>
+#include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/ipv6/nf_reject.h>
 
 #include "hooks.h"
 #include "decide.h"
+#include "local_out.h"
 
 enum {
 	SLUICE_HOOK_TPROXY	= BIT(0),
-	SLUICE_HOOK_REDIRECT	= BIT(1),
+	SLUICE_HOOK_REDIRECT	= BIT(1),	/* NAT PREROUTING */
 	SLUICE_HOOK_MASQ	= BIT(2),
+	SLUICE_HOOK_LOCAL	= BIT(3),	/* mangle LOCAL_OUT (tproxy) */
+	SLUICE_HOOK_LOCAL_NAT	= BIT(4),	/* NAT LOCAL_OUT */
+	SLUICE_HOOK_LAST	= SLUICE_HOOK_LOCAL_NAT,
 };
 
-/* Fill @t from the packet; false if it is not TCP/UDP we can read. */
 static bool sluice_tuple4(struct sk_buff *skb, struct sluice_tuple *t,
 			  int *thoff)
 {
@@ -57,8 +69,6 @@ static bool sluice_tuple4(struct sk_buff *skb, struct sluice_tuple *t,
 	t->proto = iph->protocol;
 	t->saddr.v4 = iph->saddr;
 	t->daddr.v4 = iph->daddr;
-	t->mark = skb->mark;
-	t->ifindex = skb->dev->ifindex;
 	*thoff = ip_hdrlen(skb);
 	if (t->proto != IPPROTO_TCP && t->proto != IPPROTO_UDP)
 		return true;
@@ -85,8 +95,6 @@ static bool sluice_tuple6(struct sk_buff *skb, struct sluice_tuple *t,
 	t->family = AF_INET6;
 	t->saddr.v6 = iph->saddr;
 	t->daddr.v6 = iph->daddr;
-	t->mark = skb->mark;
-	t->ifindex = skb->dev->ifindex;
 	proto = ipv6_find_hdr(skb, thoff, -1, &frag_off, NULL);
 	if (proto < 0 || frag_off)
 		return false;
@@ -101,7 +109,33 @@ static bool sluice_tuple6(struct sk_buff *skb, struct sluice_tuple *t,
 	return true;
 }
 
-static bool sluice_tcp_syn(struct sk_buff *skb, int thoff)
+bool sluice_tuple_fill(struct sk_buff *skb, const struct nf_hook_state *state,
+		       struct sluice_tuple *t, int *thoff)
+{
+	const struct net_device *in = state->in;
+
+	memset(t, 0, sizeof(*t));
+	t->mark = skb->mark;
+	/* The gateway's own packets have no input device: none is judged. */
+	t->local_out = state->hook == NF_INET_LOCAL_OUT;
+	if (in) {
+		t->ifindex = in->ifindex;
+		/*
+		 * Only an Ethernet header names the LAN host that sent the
+		 * packet; PPP, tunnels and loopback have no such address.
+		 */
+		if (in->type == ARPHRD_ETHER && skb_mac_header_was_set(skb) &&
+		    skb_mac_header_len(skb) >= ETH_HLEN) {
+			t->has_mac = true;
+			memcpy(t->mac, eth_hdr(skb)->h_source, ETH_ALEN);
+		}
+	}
+	if (state->pf == NFPROTO_IPV4)
+		return sluice_tuple4(skb, t, thoff);
+	return sluice_tuple6(skb, t, thoff);
+}
+
+bool sluice_tcp_syn(struct sk_buff *skb, int thoff)
 {
 	struct tcphdr _th, *th;
 
@@ -109,8 +143,8 @@ static bool sluice_tcp_syn(struct sk_buff *skb, int thoff)
 	return th && th->syn && !th->ack;
 }
 
-static unsigned int sluice_pass(struct sluice_net *sn, enum sluice_rule rule,
-				u8 family)
+unsigned int sluice_pass(struct sluice_net *sn, enum sluice_rule rule,
+			 u8 family)
 {
 	enum sluice_counter c = sluice_rule_counter(rule, family);
 
@@ -119,31 +153,83 @@ static unsigned int sluice_pass(struct sluice_net *sn, enum sluice_rule rule,
 	return NF_ACCEPT;
 }
 
-static enum sluice_counter sluice_redir_counter(const struct sluice_tuple *t)
+void sluice_count_redirect(struct sluice_net *sn, const struct sluice_tuple *t,
+			   enum sluice_rule rule)
 {
+	enum sluice_counter c;
+
 	if (t->proto == IPPROTO_TCP)
-		return t->family == AF_INET ? SLUICE_CTR_REDIR_TCP4 :
-					      SLUICE_CTR_REDIR_TCP6;
-	return t->family == AF_INET ? SLUICE_CTR_REDIR_UDP4 :
-				      SLUICE_CTR_REDIR_UDP6;
+		c = t->family == AF_INET ? SLUICE_CTR_REDIR_TCP4 :
+					   SLUICE_CTR_REDIR_TCP6;
+	else
+		c = t->family == AF_INET ? SLUICE_CTR_REDIR_UDP4 :
+					   SLUICE_CTR_REDIR_UDP6;
+	sluice_count(sn, c);
+	if (rule == SLUICE_RULE_PROXY_LIST)
+		sluice_count(sn, SLUICE_CTR_PROXY_LIST);
 }
 
 /*
  * Socket lookups as nft_tproxy does them: @lookup ESTABLISHED on the
  * packet's own addresses, or LISTENER on the listener's.
  */
-static struct sock *sluice_get_sock(struct net *net, struct sk_buff *skb,
-				    const struct sluice_tuple *t, int thoff,
-				    const void *laddr, __be16 lport,
-				    enum nf_tproxy_lookup_t lookup)
+struct sock *sluice_get_sock(struct net *net, struct sk_buff *skb,
+			     const struct sluice_tuple *t, int thoff,
+			     const struct net_device *dev, const void *laddr,
+			     __be16 lport, enum nf_tproxy_lookup_t lookup)
 {
 	if (t->family == AF_INET)
 		return nf_tproxy_get_sock_v4(net, skb, t->proto, t->saddr.v4,
 					     *(const __be32 *)laddr, t->sport,
-					     lport, skb->dev, lookup);
+					     lport, dev, lookup);
 	return nf_tproxy_get_sock_v6(net, skb, thoff, t->proto, &t->saddr.v6,
-				     laddr, t->sport, lport, skb->dev,
-				     lookup);
+				     laddr, t->sport, lport, dev, lookup);
+}
+
+unsigned int sluice_nat_redirect(struct sk_buff *skb,
+				 const struct nf_hook_state *state, u16 port)
+{
+	struct nf_nat_range2 range = {
+		.flags = NF_NAT_RANGE_PROTO_SPECIFIED,
+		.min_proto.all = htons(port),
+		.max_proto.all = htons(port),
+	};
+
+	if (state->pf == NFPROTO_IPV4)
+		return nf_nat_redirect_ipv4(skb, &range, state->hook);
+	return nf_nat_redirect_ipv6(skb, &range, state->hook);
+}
+
+unsigned int sluice_dns_redirect(struct sluice_net *sn,
+				 const struct sluice_cfg *cfg,
+				 struct sk_buff *skb,
+				 const struct nf_hook_state *state, u8 family)
+{
+	unsigned int verdict = sluice_nat_redirect(skb, state, cfg->dns_port);
+
+	if (verdict != NF_ACCEPT)
+		sluice_count(sn, SLUICE_CTR_ERRORS);
+	else
+		sluice_count(sn, family == AF_INET ? SLUICE_CTR_DNS4 :
+						     SLUICE_CTR_DNS6);
+	return verdict;
+}
+
+/*
+ * Rejected rather than redirected (QUIC): the sender learns at once that
+ * UDP 443 is closed and its browser falls back to TCP, which is proxied.
+ * nf_reject builds the ICMP error from the packet, routing it if needed.
+ */
+unsigned int sluice_reject(struct sluice_net *sn, struct sk_buff *skb,
+			   const struct nf_hook_state *state)
+{
+	if (state->pf == NFPROTO_IPV4)
+		nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
+	else
+		nf_send_unreach6(state->net, skb, ICMPV6_PORT_UNREACH,
+				 state->hook);
+	sluice_count(sn, SLUICE_CTR_QUIC_REJECT);
+	return NF_DROP;
 }
 
 /*
@@ -163,15 +249,20 @@ static __be16 sluice_listener(struct sk_buff *skb,
 	return htons(sluice_cfg_port6(cfg));
 }
 
+/*
+ * @decided: the gateway's own packet, already decided and marked in
+ * LOCAL_OUT; it only needs its socket.
+ */
 static unsigned int sluice_tproxy(struct sluice_net *sn,
 				  const struct sluice_cfg *cfg,
 				  struct sk_buff *skb, struct sluice_tuple *t,
-				  int thoff)
+				  int thoff, const struct nf_hook_state *state,
+				  bool decided)
 {
+	enum sluice_rule rule = SLUICE_RULE_REDIRECT;
 	struct net *net = sn->net;
 	enum ip_conntrack_info ctinfo;
 	struct in6_addr laddr6;
-	enum sluice_rule rule;
 	__be32 laddr4;
 	__be16 lport;
 	struct sock *sk;
@@ -189,8 +280,8 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 	 * that is not transparent (say a local DNS server bound to *:53)
 	 * only shares the port: ignore it.
 	 */
-	sk = sluice_get_sock(net, skb, t, thoff, &t->daddr, t->dport,
-			     NF_TPROXY_LOOKUP_ESTABLISHED);
+	sk = sluice_get_sock(net, skb, t, thoff, state->in, &t->daddr,
+			     t->dport, NF_TPROXY_LOOKUP_ESTABLISHED);
 	if (sk && !inet_sk_transparent(sk)) {
 		sock_gen_put(sk);
 		sk = NULL;
@@ -209,11 +300,19 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 	} else if (!sk) {
 		if (t->proto == IPPROTO_TCP && !sluice_tcp_syn(skb, thoff))
 			return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
-		rule = sluice_decide_dest(sn, cfg, t);
-		if (rule != SLUICE_RULE_REDIRECT)
-			return sluice_pass(sn, rule, t->family);
+		if (!decided) {
+			rule = sluice_decide_dest(sn, cfg, t);
+			switch (sluice_rule_verdict(rule)) {
+			case SLUICE_VERDICT_REDIRECT:
+				break;
+			case SLUICE_VERDICT_REJECT:
+				return sluice_reject(sn, skb, state);
+			default:
+				return sluice_pass(sn, rule, t->family);
+			}
+		}
 		lport = sluice_listener(skb, cfg, t, &laddr4, &laddr6);
-		sk = sluice_get_sock(net, skb, t, thoff,
+		sk = sluice_get_sock(net, skb, t, thoff, state->in,
 				     t->family == AF_INET ? (void *)&laddr4 :
 							    (void *)&laddr6,
 				     lport, NF_TPROXY_LOOKUP_LISTENER);
@@ -222,7 +321,7 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 	if (sk && nf_tproxy_sk_is_transparent(sk)) {
 		nf_tproxy_assign_sock(skb, sk);
 		skb->mark = (skb->mark & ~cfg->fwmark_mask) ^ cfg->fwmark;
-		sluice_count(sn, sluice_redir_counter(t));
+		sluice_count_redirect(sn, t, rule);
 		return NF_ACCEPT;
 	}
 	/* nf_tproxy_sk_is_transparent() dropped the reference if not. */
@@ -234,76 +333,111 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 	return NF_ACCEPT;
 }
 
-/* Common entry: the early checks that do not need the packet's ports. */
-static unsigned int sluice_prerouting(struct sk_buff *skb,
-				      const struct nf_hook_state *state,
-				      u8 mode)
+/*
+ * The gateway's own packet that LOCAL_OUT marked for the tunnel client:
+ * policy routing (fwmark -> "local default dev lo") looped it through lo.
+ * Only `local on` makes such packets ours; anything else on lo is not.
+ */
+static bool sluice_local_loop(const struct sluice_cfg *cfg,
+			      const struct sk_buff *skb,
+			      const struct net_device *in)
+{
+	return cfg->local && (in->flags & IFF_LOOPBACK) &&
+	       (skb->mark & cfg->fwmark_mask) == cfg->fwmark;
+}
+
+static unsigned int sluice_tproxy_hook(void *priv, struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+	struct sluice_net *sn = sluice_pernet(state->net);
+	const struct sluice_cfg *cfg;
+	struct sluice_tuple t;
+	enum sluice_rule rule;
+	int thoff;
+
+	cfg = rcu_dereference(sn->cfg);
+	/* During a mode switch both hook sets exist for a moment. */
+	if (!cfg->enabled || cfg->mode != SLUICE_MODE_TPROXY)
+		return NF_ACCEPT;
+	sluice_count(sn, SLUICE_CTR_PACKETS);
+
+	if (!sluice_tuple_fill(skb, state, &t, &thoff)) {
+		sluice_count(sn, SLUICE_CTR_ERRORS);
+		return NF_ACCEPT;
+	}
+
+	if (sluice_local_loop(cfg, skb, state->in)) {
+		if (t.proto != IPPROTO_TCP && t.proto != IPPROTO_UDP)
+			return NF_ACCEPT;
+		t.local_out = true;
+		return sluice_tproxy(sn, cfg, skb, &t, thoff, state, true);
+	}
+
+	/* The checks that need no socket lookup come first. */
+	rule = sluice_decide_early(sn, cfg, &t);
+	/* DNS is the NAT hook's, which redirects the flow's first packet. */
+	if (rule == SLUICE_RULE_DNS)
+		return NF_ACCEPT;
+	if (rule != SLUICE_RULE_REDIRECT)
+		return sluice_pass(sn, rule, t.family);
+	return sluice_tproxy(sn, cfg, skb, &t, thoff, state, false);
+}
+
+/*
+ * NAT PREROUTING, first packet of a flow only.  In tproxy mode it exists
+ * for DNS alone (the tproxy hook counted and judged everything else).
+ */
+static unsigned int sluice_redirect_hook(void *priv, struct sk_buff *skb,
+					 const struct nf_hook_state *state)
 {
 	struct sluice_net *sn = sluice_pernet(state->net);
 	const struct sluice_cfg *cfg;
 	struct sluice_tuple t;
 	enum sluice_rule rule;
 	unsigned int verdict;
+	bool redirect_mode;
 	int thoff;
-	bool ok;
 
 	cfg = rcu_dereference(sn->cfg);
-	/* During a mode switch both hook sets exist for a moment. */
-	if (!cfg->enabled || cfg->mode != mode)
+	if (!cfg->enabled)
 		return NF_ACCEPT;
-	sluice_count(sn, SLUICE_CTR_PACKETS);
+	redirect_mode = cfg->mode == SLUICE_MODE_REDIRECT;
+	if (!redirect_mode && !cfg->dns_port)
+		return NF_ACCEPT;
+	if (redirect_mode)
+		sluice_count(sn, SLUICE_CTR_PACKETS);
 
-	ok = state->pf == NFPROTO_IPV4 ? sluice_tuple4(skb, &t, &thoff) :
-					 sluice_tuple6(skb, &t, &thoff);
-	if (!ok) {
-		sluice_count(sn, SLUICE_CTR_ERRORS);
+	if (!sluice_tuple_fill(skb, state, &t, &thoff)) {
+		if (redirect_mode)
+			sluice_count(sn, SLUICE_CTR_ERRORS);
 		return NF_ACCEPT;
 	}
-
-	if (mode == SLUICE_MODE_TPROXY) {
-		/* The checks that need no socket lookup come first. */
-		rule = sluice_decide_early(cfg, &t);
-		if (rule != SLUICE_RULE_REDIRECT)
-			return sluice_pass(sn, rule, t.family);
-		return sluice_tproxy(sn, cfg, skb, &t, thoff);
+	if (!redirect_mode) {
+		if (t.dport != htons(53) ||
+		    sluice_decide_early(sn, cfg, &t) != SLUICE_RULE_DNS)
+			return NF_ACCEPT;
+		return sluice_dns_redirect(sn, cfg, skb, state, t.family);
 	}
 
-	/* NAT redirect: called once per new flow by the NAT core. */
 	rule = sluice_decide(sn, cfg, &t);
-	if (rule != SLUICE_RULE_REDIRECT)
+	switch (sluice_rule_verdict(rule)) {
+	case SLUICE_VERDICT_DNS:
+		return sluice_dns_redirect(sn, cfg, skb, state, t.family);
+	case SLUICE_VERDICT_REJECT:
+		return sluice_reject(sn, skb, state);
+	case SLUICE_VERDICT_REDIRECT:
+		break;
+	default:
 		return sluice_pass(sn, rule, t.family);
-	if (t.family == AF_INET) {
-		struct nf_nat_range2 range = {
-			.flags = NF_NAT_RANGE_PROTO_SPECIFIED,
-			.min_proto.all = htons(cfg->port),
-			.max_proto.all = htons(cfg->port),
-		};
-
-		verdict = nf_nat_redirect_ipv4(skb, &range, state->hook);
-	} else {
-		struct nf_nat_range2 range = {
-			.flags = NF_NAT_RANGE_PROTO_SPECIFIED,
-			.min_proto.all = htons(sluice_cfg_port6(cfg)),
-			.max_proto.all = htons(sluice_cfg_port6(cfg)),
-		};
-
-		verdict = nf_nat_redirect_ipv6(skb, &range, state->hook);
 	}
-	sluice_count(sn, verdict == NF_ACCEPT ? sluice_redir_counter(&t) :
-						SLUICE_CTR_ERRORS);
+	verdict = sluice_nat_redirect(skb, state,
+				      t.family == AF_INET ? cfg->port :
+							    sluice_cfg_port6(cfg));
+	if (verdict == NF_ACCEPT)
+		sluice_count_redirect(sn, &t, rule);
+	else
+		sluice_count(sn, SLUICE_CTR_ERRORS);
 	return verdict;
-}
-
-static unsigned int sluice_tproxy_hook(void *priv, struct sk_buff *skb,
-				       const struct nf_hook_state *state)
-{
-	return sluice_prerouting(skb, state, SLUICE_MODE_TPROXY);
-}
-
-static unsigned int sluice_redirect_hook(void *priv, struct sk_buff *skb,
-					 const struct nf_hook_state *state)
-{
-	return sluice_prerouting(skb, state, SLUICE_MODE_REDIRECT);
 }
 
 static unsigned int sluice_masq_hook(void *priv, struct sk_buff *skb,
@@ -396,8 +530,13 @@ static int sluice_hook_register(struct net *net, unsigned int hook)
 					     ARRAY_SIZE(sluice_tproxy_ops));
 	case SLUICE_HOOK_REDIRECT:
 		return sluice_nat_register(net, sluice_redirect_ops);
-	default:
+	case SLUICE_HOOK_MASQ:
 		return sluice_nat_register(net, sluice_masq_ops);
+	case SLUICE_HOOK_LOCAL:
+		return nf_register_net_hooks(net, sluice_local_ops,
+					     SLUICE_LOCAL_OPS);
+	default:
+		return sluice_nat_register(net, sluice_local_nat_ops);
 	}
 }
 
@@ -411,18 +550,35 @@ static void sluice_hook_unregister(struct net *net, unsigned int hook)
 	case SLUICE_HOOK_REDIRECT:
 		sluice_nat_unregister(net, sluice_redirect_ops);
 		break;
-	default:
+	case SLUICE_HOOK_MASQ:
 		sluice_nat_unregister(net, sluice_masq_ops);
+		break;
+	case SLUICE_HOOK_LOCAL:
+		nf_unregister_net_hooks(net, sluice_local_ops,
+					SLUICE_LOCAL_OPS);
+		break;
+	default:
+		sluice_nat_unregister(net, sluice_local_nat_ops);
 	}
 }
 
 static unsigned int sluice_hooks_wanted(const struct sluice_cfg *cfg)
 {
+	bool tproxy = cfg->mode == SLUICE_MODE_TPROXY;
 	unsigned int want = 0;
 
-	if (cfg->enabled)
-		want |= cfg->mode == SLUICE_MODE_TPROXY ? SLUICE_HOOK_TPROXY :
-							  SLUICE_HOOK_REDIRECT;
+	if (cfg->enabled) {
+		want |= tproxy ? SLUICE_HOOK_TPROXY : SLUICE_HOOK_REDIRECT;
+		/* DNS is redirected by NAT in both modes. */
+		if (cfg->dns_port)
+			want |= SLUICE_HOOK_REDIRECT;
+		/* The gateway's own flows: only when asked for. */
+		if (cfg->local && tproxy)
+			want |= SLUICE_HOOK_LOCAL;
+		if ((cfg->local && !tproxy) ||
+		    (cfg->dns_local && cfg->dns_port))
+			want |= SLUICE_HOOK_LOCAL_NAT;
+	}
 	/* Masquerade is independent of redirection: fail-open needs it. */
 	if (cfg->masquerade)
 		want |= SLUICE_HOOK_MASQ;
@@ -433,7 +589,7 @@ static void sluice_hooks_set(struct sluice_net *sn, unsigned int want)
 {
 	unsigned int hook;
 
-	for (hook = SLUICE_HOOK_TPROXY; hook <= SLUICE_HOOK_MASQ; hook <<= 1) {
+	for (hook = 1; hook <= SLUICE_HOOK_LAST; hook <<= 1) {
 		if ((sn->hooks & hook) && !(want & hook)) {
 			sluice_hook_unregister(sn->net, hook);
 			sn->hooks &= ~hook;
@@ -460,7 +616,7 @@ int sluice_hooks_apply(struct sluice_net *sn, const struct sluice_cfg *cfg,
 		sn->ct_held = true;
 	}
 	/* New hooks first: a mode switch never leaves a gap. */
-	for (hook = SLUICE_HOOK_TPROXY; hook <= SLUICE_HOOK_MASQ; hook <<= 1) {
+	for (hook = 1; hook <= SLUICE_HOOK_LAST; hook <<= 1) {
 		if (!(want & hook) || (sn->hooks & hook))
 			continue;
 		err = sluice_hook_register(sn->net, hook);

@@ -102,7 +102,7 @@ void sluice_counters_sum(struct sluice_net *sn, u64 *out)
 static int __net_init sluice_net_init(struct net *net)
 {
 	struct sluice_net *sn = sluice_pernet(net);
-	int err;
+	int err, i;
 
 	sn->net = net;
 	sn->counters = alloc_percpu(struct sluice_counters);
@@ -111,12 +111,16 @@ static int __net_init sluice_net_init(struct net *net)
 	err = sluice_cfg_init(sn);
 	if (err)
 		goto free_counters;
-	err = sluice_wl_init(&sn->wl);
-	if (err)
-		goto free_cfg;
+	for (i = 0; i < __SLUICE_LIST_MAX; i++) {
+		err = sluice_wl_init(&sn->lists[i], sn, i);
+		if (err)
+			goto exit_lists;
+	}
 	return 0;
 
-free_cfg:
+exit_lists:
+	while (i--)
+		sluice_wl_exit(&sn->lists[i]);
 	sluice_cfg_exit(sn);
 free_counters:
 	free_percpu(sn->counters);
@@ -126,9 +130,11 @@ free_counters:
 static void __net_exit sluice_net_exit(struct net *net)
 {
 	struct sluice_net *sn = sluice_pernet(net);
+	int i;
 
 	sluice_hooks_exit_net(sn);
-	sluice_wl_exit(&sn->wl);
+	for (i = 0; i < __SLUICE_LIST_MAX; i++)
+		sluice_wl_exit(&sn->lists[i]);
 	sluice_cfg_exit(sn);
 	free_percpu(sn->counters);
 }

@@ -12,6 +12,8 @@
 #include <linux/netlink.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/etherdevice.h>
+#include <linux/nospec.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
@@ -37,7 +39,11 @@ static const struct nla_policy sluice_lan_policy[SLUICE_A_IFNAME + 1] = {
 				    .len = SLUICE_IFNAME_MAXLEN },
 };
 
-static const struct nla_policy sluice_config_policy[SLUICE_A_NO_LISTENER + 1] = {
+static const struct nla_policy sluice_mac_policy[SLUICE_A_MAC + 1] = {
+	[SLUICE_A_MAC]		= NLA_POLICY_EXACT_LEN(ETH_ALEN),
+};
+
+static const struct nla_policy sluice_config_policy[SLUICE_A_QUIC_REJECT + 1] = {
 	[SLUICE_A_ENABLED]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[SLUICE_A_MODE]		= NLA_POLICY_MAX(NLA_U32, SLUICE_MODE_MAX),
 	[SLUICE_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
@@ -54,17 +60,43 @@ static const struct nla_policy sluice_config_policy[SLUICE_A_NO_LISTENER + 1] = 
 	[SLUICE_A_MASQUERADE]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[SLUICE_A_NO_LISTENER]	= NLA_POLICY_MAX(NLA_U32,
 						 SLUICE_NO_LISTENER_MAX),
+	[SLUICE_A_LOCAL]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[SLUICE_A_DNS_PORT]	= { .type = NLA_U16 },
+	[SLUICE_A_DNS_LOCAL]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[SLUICE_A_SRC_MODE]	= NLA_POLICY_MAX(NLA_U32, SLUICE_SRC_MAX),
+	[SLUICE_A_SRC_MACS]	= NLA_POLICY_NESTED(sluice_mac_policy),
+	[SLUICE_A_DEFAULT]	= NLA_POLICY_MAX(NLA_U32, SLUICE_DEFAULT_MAX),
+	[SLUICE_A_QUIC_REJECT]	= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
-static const struct nla_policy sluice_wl_policy[SLUICE_A_PREFIX + 1] = {
+#define SLUICE_LIST_POLICY NLA_POLICY_MAX(NLA_U32, SLUICE_LIST_MAX)
+
+static const struct nla_policy sluice_wl_policy[SLUICE_A_LIST + 1] = {
 	[SLUICE_A_SOURCE]	= { .type = NLA_NUL_STRING,
 				    .len = SLUICE_SOURCE_MAXLEN },
 	[SLUICE_A_TIMEOUT]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[SLUICE_A_PREFIX]	= NLA_POLICY_NESTED(sluice_pfx_policy),
+	[SLUICE_A_LIST]		= SLUICE_LIST_POLICY,
 };
 
-static const struct nla_policy sluice_lookup_policy[SLUICE_A_ADDRESS + 1] = {
+/*
+ * WL_GET, WL_FLUSH, WL_BEGIN, WL_COMMIT, WL_ABORT: a source and a list,
+ * nothing else (a FLUSH carrying a PREFIX must not flush the whole source).
+ */
+static const struct nla_policy sluice_src_policy[SLUICE_A_LIST + 1] = {
+	[SLUICE_A_SOURCE]	= { .type = NLA_NUL_STRING,
+				    .len = SLUICE_SOURCE_MAXLEN },
+	[SLUICE_A_LIST]		= SLUICE_LIST_POLICY,
+};
+
+static const struct nla_policy sluice_lookup_policy[SLUICE_A_LIST + 1] = {
 	[SLUICE_A_ADDRESS]	= NLA_POLICY_NESTED(sluice_pfx_policy),
+	[SLUICE_A_LIST]		= SLUICE_LIST_POLICY,
+};
+
+/* GET_COUNTERS and WL_SOURCES: which list. */
+static const struct nla_policy sluice_list_policy[SLUICE_A_LIST + 1] = {
+	[SLUICE_A_LIST]		= SLUICE_LIST_POLICY,
 };
 
 static const struct nla_policy sluice_tuple_policy[SLUICE_TUPLE_MAX + 1] = {
@@ -76,6 +108,8 @@ static const struct nla_policy sluice_tuple_policy[SLUICE_TUPLE_MAX + 1] = {
 	[SLUICE_TUPLE_IIF]	= { .type = NLA_NUL_STRING,
 				    .len = SLUICE_IFNAME_MAXLEN },
 	[SLUICE_TUPLE_MARK]	= { .type = NLA_U32 },
+	[SLUICE_TUPLE_MAC]	= NLA_POLICY_EXACT_LEN(ETH_ALEN),
+	[SLUICE_TUPLE_LOCAL]	= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy sluice_classify_policy[SLUICE_A_TUPLE + 1] = {
@@ -85,6 +119,22 @@ static const struct nla_policy sluice_classify_policy[SLUICE_A_TUPLE + 1] = {
 static struct sluice_net *info_sn(struct genl_info *info)
 {
 	return sluice_pernet(genl_info_net(info));
+}
+
+/* The list a request names (SLUICE_A_LIST, policy-checked), else WHITE. */
+static struct sluice_wl *sluice_list(struct sluice_net *sn, struct nlattr **tb)
+{
+	u32 id = SLUICE_LIST_WHITE;
+
+	if (tb && tb[SLUICE_A_LIST])
+		id = array_index_nospec(nla_get_u32(tb[SLUICE_A_LIST]),
+					__SLUICE_LIST_MAX);
+	return &sn->lists[id];
+}
+
+static struct sluice_wl *info_list(struct genl_info *info)
+{
+	return sluice_list(info_sn(info), info->attrs);
 }
 
 /* A mandatory attribute: say which is missing, in words and in the ack. */
@@ -228,7 +278,7 @@ static int sluice_put_key(struct sk_buff *skb, int type,
 
 static int sluice_fill_config(struct sk_buff *skb, const struct sluice_cfg *cfg)
 {
-	struct nlattr *lan;
+	struct nlattr *lan, *macs;
 	int i;
 
 	if (nla_put_u8(skb, SLUICE_A_ENABLED, cfg->enabled) ||
@@ -242,8 +292,21 @@ static int sluice_fill_config(struct sk_buff *skb, const struct sluice_cfg *cfg)
 	    nla_put_u32(skb, SLUICE_A_FWMARK, cfg->fwmark) ||
 	    nla_put_u32(skb, SLUICE_A_FWMARK_MASK, cfg->fwmark_mask) ||
 	    nla_put_u8(skb, SLUICE_A_MASQUERADE, cfg->masquerade) ||
-	    nla_put_u32(skb, SLUICE_A_NO_LISTENER, cfg->no_listener))
+	    nla_put_u32(skb, SLUICE_A_NO_LISTENER, cfg->no_listener) ||
+	    nla_put_u8(skb, SLUICE_A_LOCAL, cfg->local) ||
+	    nla_put_u16(skb, SLUICE_A_DNS_PORT, cfg->dns_port) ||
+	    nla_put_u8(skb, SLUICE_A_DNS_LOCAL, cfg->dns_local) ||
+	    nla_put_u32(skb, SLUICE_A_SRC_MODE, cfg->src_mode) ||
+	    nla_put_u32(skb, SLUICE_A_DEFAULT, cfg->dflt) ||
+	    nla_put_u8(skb, SLUICE_A_QUIC_REJECT, cfg->quic_reject))
 		return -EMSGSIZE;
+	macs = nla_nest_start(skb, SLUICE_A_SRC_MACS);
+	if (!macs)
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->n_macs; i++)
+		if (nla_put(skb, SLUICE_A_MAC, ETH_ALEN, cfg->src_macs[i]))
+			return -EMSGSIZE;
+	nla_nest_end(skb, macs);
 	if (cfg->wan[0] && nla_put_string(skb, SLUICE_A_WAN_IF, cfg->wan))
 		return -EMSGSIZE;
 	lan = nla_nest_start(skb, SLUICE_A_LAN_IFS);
@@ -310,6 +373,55 @@ static int sluice_parse_lan(struct sluice_cfg *cfg, const struct nlattr *nest,
 	return 0;
 }
 
+/*
+ * SRC_MACS replaces the whole set.  MACs identify LAN hosts, so a group
+ * address or the zero address can only be a typo; a duplicate too.
+ */
+static int sluice_parse_macs(struct sluice_cfg *cfg, const struct nlattr *nest,
+			     struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, i;
+
+	cfg->n_macs = 0;
+	memset(cfg->src_macs, 0, sizeof(cfg->src_macs));
+	nla_for_each_nested(a, nest, rem) {
+		const u8 *mac = nla_data(a);
+
+		if (nla_type(a) != SLUICE_A_MAC)
+			continue;
+		if (cfg->n_macs == SLUICE_MAX_SRC_MACS) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "too many source MACs (at most 64)");
+			return -E2BIG;
+		}
+		if (is_zero_ether_addr(mac)) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "source MAC is all zeros");
+			return -EINVAL;
+		}
+		if (is_multicast_ether_addr(mac)) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "source MAC is a multicast or broadcast address");
+			return -EINVAL;
+		}
+		for (i = 0; i < cfg->n_macs; i++) {
+			if (ether_addr_equal_unaligned(cfg->src_macs[i], mac)) {
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "source MAC listed twice");
+				return -EINVAL;
+			}
+		}
+		memcpy(cfg->src_macs[cfg->n_macs++], mac, ETH_ALEN);
+	}
+	return 0;
+}
+
+static bool attr_flag8(struct nlattr **tb, int type, bool cur)
+{
+	return tb[type] ? nla_get_u8(tb[type]) : cur;
+}
+
 static u32 attr_u32(struct nlattr **tb, int type, u32 cur)
 {
 	return tb[type] ? nla_get_u32(tb[type]) : cur;
@@ -328,8 +440,7 @@ static int sluice_set_config(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOMEM;
 		goto unlock;
 	}
-	if (tb[SLUICE_A_ENABLED])
-		cfg->enabled = nla_get_u8(tb[SLUICE_A_ENABLED]);
+	cfg->enabled = attr_flag8(tb, SLUICE_A_ENABLED, cfg->enabled);
 	cfg->mode = attr_u32(tb, SLUICE_A_MODE, cfg->mode);
 	if (tb[SLUICE_A_PORT])
 		cfg->port = nla_get_u16(tb[SLUICE_A_PORT]);
@@ -343,13 +454,26 @@ static int sluice_set_config(struct sk_buff *skb, struct genl_info *info)
 	cfg->bypass_mask = attr_u32(tb, SLUICE_A_BYPASS_MASK, cfg->bypass_mask);
 	cfg->fwmark = attr_u32(tb, SLUICE_A_FWMARK, cfg->fwmark);
 	cfg->fwmark_mask = attr_u32(tb, SLUICE_A_FWMARK_MASK, cfg->fwmark_mask);
-	if (tb[SLUICE_A_MASQUERADE])
-		cfg->masquerade = nla_get_u8(tb[SLUICE_A_MASQUERADE]);
+	cfg->masquerade = attr_flag8(tb, SLUICE_A_MASQUERADE, cfg->masquerade);
 	cfg->no_listener = attr_u32(tb, SLUICE_A_NO_LISTENER, cfg->no_listener);
 	if (tb[SLUICE_A_WAN_IF])
 		nla_strscpy(cfg->wan, tb[SLUICE_A_WAN_IF], IFNAMSIZ);
 	if (tb[SLUICE_A_LAN_IFS]) {
 		err = sluice_parse_lan(cfg, tb[SLUICE_A_LAN_IFS], info->extack);
+		if (err)
+			goto free;
+	}
+	cfg->local = attr_flag8(tb, SLUICE_A_LOCAL, cfg->local);
+	if (tb[SLUICE_A_DNS_PORT])
+		cfg->dns_port = nla_get_u16(tb[SLUICE_A_DNS_PORT]);
+	cfg->dns_local = attr_flag8(tb, SLUICE_A_DNS_LOCAL, cfg->dns_local);
+	cfg->src_mode = attr_u32(tb, SLUICE_A_SRC_MODE, cfg->src_mode);
+	cfg->dflt = attr_u32(tb, SLUICE_A_DEFAULT, cfg->dflt);
+	cfg->quic_reject = attr_flag8(tb, SLUICE_A_QUIC_REJECT,
+				      cfg->quic_reject);
+	if (tb[SLUICE_A_SRC_MACS]) {
+		err = sluice_parse_macs(cfg, tb[SLUICE_A_SRC_MACS],
+					info->extack);
 		if (err)
 			goto free;
 	}
@@ -373,7 +497,8 @@ unlock:
 
 /* ---- counters ------------------------------------------------------ */
 
-static int sluice_fill_counters(struct sk_buff *skb, struct sluice_net *sn)
+static int sluice_fill_counters(struct sk_buff *skb, struct sluice_net *sn,
+				struct sluice_wl *wl)
 {
 	u64 ctr[__SLUICE_CTR_MAX];
 	struct nlattr *nest;
@@ -381,6 +506,9 @@ static int sluice_fill_counters(struct sk_buff *skb, struct sluice_net *sn)
 	int i;
 
 	sluice_counters_sum(sn, ctr);
+	/* The counters are the namespace's; MEMORY is the one list's. */
+	if (nla_put_u32(skb, SLUICE_A_LIST, wl->id))
+		return -EMSGSIZE;
 	nest = nla_nest_start(skb, SLUICE_A_COUNTERS);
 	if (!nest)
 		return -EMSGSIZE;
@@ -389,7 +517,7 @@ static int sluice_fill_counters(struct sk_buff *skb, struct sluice_net *sn)
 			return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 
-	sluice_wl_mem(&sn->wl, &mem);
+	sluice_wl_mem(wl, &mem);
 	nest = nla_nest_start(skb, SLUICE_A_MEMORY);
 	if (!nest ||
 	    nla_put_u32(skb, SLUICE_MEM_ENTRIES, mem.entries) ||
@@ -420,7 +548,7 @@ static int sluice_get_counters(struct sk_buff *skb, struct genl_info *info)
 		err = -EMSGSIZE;
 		goto free;
 	}
-	err = sluice_fill_counters(msg, info_sn(info));
+	err = sluice_fill_counters(msg, info_sn(info), info_list(info));
 	if (err)
 		goto free;
 	genlmsg_end(msg, hdr);
@@ -434,7 +562,7 @@ free:
 
 static int sluice_wl_add_del(struct genl_info *info, bool add)
 {
-	struct sluice_net *sn = info_sn(info);
+	struct sluice_wl *wl = info_list(info);
 	struct nlattr **tb = info->attrs;
 	size_t n, bad = 0, *offsets;
 	const char *source;
@@ -457,11 +585,11 @@ static int sluice_wl_add_del(struct genl_info *info, bool add)
 	if (IS_ERR(keys))
 		return PTR_ERR(keys);
 	if (add)
-		err = sluice_wl_add(&sn->wl, source, keys, n, timeout,
+		err = sluice_wl_add(wl, source, keys, n, timeout,
 				    info->snd_portid, info->extack);
 	else
-		err = sluice_wl_del(&sn->wl, source, keys, n,
-				    info->snd_portid, &bad, info->extack);
+		err = sluice_wl_del(wl, source, keys, n, info->snd_portid,
+				    &bad, info->extack);
 	if (err == -ENOENT && !add && info->extack)
 		info->extack->bad_attr = (const struct nlattr *)
 			((const u8 *)info->nlhdr + offsets[bad]);
@@ -489,7 +617,7 @@ static int sluice_wl_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		if (!source)
 			return -EINVAL;
 	}
-	return sluice_wl_flush(&info_sn(info)->wl, source, info->snd_portid,
+	return sluice_wl_flush(info_list(info), source, info->snd_portid,
 			       info->extack);
 }
 
@@ -505,7 +633,7 @@ static int sluice_wl_txn(struct genl_info *info, sluice_txn_fn fn)
 	source = sluice_source(info, info->extack);
 	if (!source)
 		return -EINVAL;
-	return fn(&info_sn(info)->wl, source, info->snd_portid, info->extack);
+	return fn(info_list(info), source, info->snd_portid, info->extack);
 }
 
 static int sluice_wl_begin_doit(struct sk_buff *skb, struct genl_info *info)
@@ -575,8 +703,8 @@ static int sluice_wl_get_dumpit(struct sk_buff *skb,
 
 	if (tb && tb[SLUICE_A_SOURCE])
 		source = nla_data(tb[SLUICE_A_SOURCE]);
-	sluice_wl_walk(&sn->wl, source, cb->args[0], sluice_dump_entry, &ctx,
-		       &ctx.gen);
+	sluice_wl_walk(sluice_list(sn, tb), source, cb->args[0],
+		       sluice_dump_entry, &ctx, &ctx.gen);
 	cb->args[0] += ctx.done;
 	return ctx.done ? skb->len : 0;
 }
@@ -609,8 +737,8 @@ static int sluice_wl_sources_dumpit(struct sk_buff *skb,
 	struct sluice_net *sn = sluice_pernet(sock_net(skb->sk));
 	struct sluice_dump_ctx ctx = { .skb = skb, .cb = cb };
 
-	sluice_wl_walk_sources(&sn->wl, cb->args[0], sluice_dump_source, &ctx,
-			       &ctx.gen);
+	sluice_wl_walk_sources(sluice_list(sn, sluice_dump_attrs(cb)),
+			       cb->args[0], sluice_dump_source, &ctx, &ctx.gen);
 	cb->args[0] += ctx.done;
 	return ctx.done ? skb->len : 0;
 }
@@ -647,7 +775,6 @@ static int sluice_nl_put_match(struct sk_buff *msg, struct sluice_wl *wl,
 
 static int sluice_wl_lookup_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct sluice_net *sn = info_sn(info);
 	struct sk_buff *msg;
 	struct wl_key addr;
 	void *hdr;
@@ -668,7 +795,7 @@ static int sluice_wl_lookup_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EMSGSIZE;
 		goto free;
 	}
-	err = sluice_nl_put_match(msg, &sn->wl, &addr);
+	err = sluice_nl_put_match(msg, info_list(info), &addr);
 	if (err)
 		goto free;
 	genlmsg_end(msg, hdr);
@@ -679,6 +806,43 @@ free:
 }
 
 /* ---- classify ------------------------------------------------------ */
+
+/*
+ * The list entry behind a decision, as WL_LOOKUP reports it, after LIST:
+ * the destination's for WHITE_LIST and PROXY_LIST, the source's for
+ * SRC_EXCLUDED (MATCH 0 if only its MAC is listed).
+ */
+static int sluice_classify_put_match(struct sk_buff *msg,
+				     struct sluice_net *sn,
+				     const struct sluice_decision *d,
+				     const struct sluice_tuple *t,
+				     const struct wl_key *dst)
+{
+	enum sluice_list list;
+	struct wl_key src;
+
+	switch (d->rule) {
+	case SLUICE_RULE_WHITE_LIST:
+		list = SLUICE_LIST_WHITE;
+		break;
+	case SLUICE_RULE_PROXY_LIST:
+		list = SLUICE_LIST_PROXY;
+		break;
+	case SLUICE_RULE_SRC_EXCLUDED:
+		memset(&src, 0, sizeof(src));
+		src.family = t->family;
+		src.plen = wl_key_maxlen(&src);
+		memcpy(src.addr, &t->saddr, t->family == AF_INET ? 4 : 16);
+		dst = &src;
+		list = SLUICE_LIST_SRC;
+		break;
+	default:
+		return 0;
+	}
+	if (nla_put_u32(msg, SLUICE_A_LIST, list))
+		return -EMSGSIZE;
+	return sluice_nl_put_match(msg, &sn->lists[list], dst);
+}
 
 static int sluice_classify_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -731,9 +895,16 @@ static int sluice_classify_doit(struct sk_buff *skb, struct genl_info *info)
 		t.mark = nla_get_u32(tb[SLUICE_TUPLE_MARK]);
 	if (tb[SLUICE_TUPLE_IIF])
 		nla_strscpy(t.iif, tb[SLUICE_TUPLE_IIF], IFNAMSIZ);
+	if (tb[SLUICE_TUPLE_MAC]) {
+		t.has_mac = true;
+		nla_memcpy(t.mac, tb[SLUICE_TUPLE_MAC], ETH_ALEN);
+	}
+	/* The gateway's own packet: no input interface, no source MAC. */
+	t.local_out = nla_get_flag(tb[SLUICE_TUPLE_LOCAL]);
 
 	err = sluice_classify(sn, genl_info_net(info), &t, &d);
 	if (err) {
+		/* Only an unknown IIF fails; LOCAL ignores IIF. */
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLUICE_TUPLE_IIF],
 				    "no such input interface");
 		return err;
@@ -750,11 +921,9 @@ static int sluice_classify_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EMSGSIZE;
 		goto free;
 	}
-	if (d.rule == SLUICE_RULE_WHITE_LIST) {
-		err = sluice_nl_put_match(msg, &sn->wl, &dst);
-		if (err)
-			goto free;
-	}
+	err = sluice_classify_put_match(msg, sn, &d, &t, &dst);
+	if (err)
+		goto free;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 free:
@@ -779,10 +948,8 @@ static const struct genl_ops sluice_ops[] = {
 	},
 	SLUICE_OP(SLUICE_CMD_SET_CONFIG, sluice_set_config,
 		  sluice_config_policy, GENL_UNS_ADMIN_PERM),
-	{
-		.cmd = SLUICE_CMD_GET_COUNTERS,
-		.doit = sluice_get_counters,
-	},
+	SLUICE_OP(SLUICE_CMD_GET_COUNTERS, sluice_get_counters,
+		  sluice_list_policy, 0),
 	SLUICE_OP(SLUICE_CMD_WL_ADD, sluice_wl_add_doit, sluice_wl_policy,
 		  GENL_UNS_ADMIN_PERM),
 	SLUICE_OP(SLUICE_CMD_WL_DEL, sluice_wl_del_doit, sluice_wl_policy,
@@ -790,22 +957,24 @@ static const struct genl_ops sluice_ops[] = {
 	{
 		.cmd = SLUICE_CMD_WL_GET,
 		.dumpit = sluice_wl_get_dumpit,
-		.policy = sluice_wl_policy,
-		.maxattr = ARRAY_SIZE(sluice_wl_policy) - 1,
+		.policy = sluice_src_policy,
+		.maxattr = ARRAY_SIZE(sluice_src_policy) - 1,
 	},
-	SLUICE_OP(SLUICE_CMD_WL_FLUSH, sluice_wl_flush_doit, sluice_wl_policy,
+	SLUICE_OP(SLUICE_CMD_WL_FLUSH, sluice_wl_flush_doit, sluice_src_policy,
 		  GENL_UNS_ADMIN_PERM),
 	SLUICE_OP(SLUICE_CMD_WL_LOOKUP, sluice_wl_lookup_doit,
 		  sluice_lookup_policy, 0),
-	SLUICE_OP(SLUICE_CMD_WL_BEGIN, sluice_wl_begin_doit, sluice_wl_policy,
+	SLUICE_OP(SLUICE_CMD_WL_BEGIN, sluice_wl_begin_doit, sluice_src_policy,
 		  GENL_UNS_ADMIN_PERM),
 	SLUICE_OP(SLUICE_CMD_WL_COMMIT, sluice_wl_commit_doit,
-		  sluice_wl_policy, GENL_UNS_ADMIN_PERM),
-	SLUICE_OP(SLUICE_CMD_WL_ABORT, sluice_wl_abort_doit, sluice_wl_policy,
+		  sluice_src_policy, GENL_UNS_ADMIN_PERM),
+	SLUICE_OP(SLUICE_CMD_WL_ABORT, sluice_wl_abort_doit, sluice_src_policy,
 		  GENL_UNS_ADMIN_PERM),
 	{
 		.cmd = SLUICE_CMD_WL_SOURCES,
 		.dumpit = sluice_wl_sources_dumpit,
+		.policy = sluice_list_policy,
+		.maxattr = ARRAY_SIZE(sluice_list_policy) - 1,
 	},
 	SLUICE_OP(SLUICE_CMD_CLASSIFY, sluice_classify_doit,
 		  sluice_classify_policy, 0),
@@ -822,15 +991,19 @@ static struct genl_family sluice_family __ro_after_init = {
 	.resv_start_op = 0,
 };
 
-/* A socket closed: its open white_list transactions die with it. */
+/* A socket closed: its open transactions, on every list, die with it. */
 static int sluice_netlink_event(struct notifier_block *nb,
 				unsigned long event, void *ptr)
 {
 	struct netlink_notify *n = ptr;
+	struct sluice_net *sn;
+	int i;
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
-	sluice_wl_release(&sluice_pernet(n->net)->wl, n->portid);
+	sn = sluice_pernet(n->net);
+	for (i = 0; i < __SLUICE_LIST_MAX; i++)
+		sluice_wl_release(&sn->lists[i], n->portid);
 	return NOTIFY_DONE;
 }
 

@@ -16,6 +16,7 @@
 #include <linux/sluice.h>
 
 struct cidr_set;
+struct wl_hostmap;
 struct netlink_ext_ack;
 
 /*
@@ -60,13 +61,21 @@ struct sluice_counters {
 	u64 ctr[__SLUICE_CTR_MAX];
 };
 
-/* The white_list of one namespace; see whitelist.c. */
+struct sluice_net;
+
+/* One address list of a namespace (enum sluice_list); see whitelist.c. */
 struct sluice_wl {
+	struct sluice_net *sn;		/* owner, for its counters */
+	enum sluice_list id;		/* which list, for messages */
 	struct mutex lock;		/* serialises every writer */
 	struct rhashtable nodes;	/* struct wl_node, one per prefix */
 	struct cidr_set __rcu *cidr;	/* compiled non-host prefixes */
 	struct list_head sources;	/* struct wl_source */
 	struct list_head pfx_nodes;	/* nodes with a non-host prefix */
+	struct list_head host_nodes;	/* nodes of a host (/32, /128) */
+	/* [0] IPv4, [1] IPv6: hosts may be here; NULL: probe the table */
+	struct wl_hostmap __rcu *hostmap[2];
+	u32 hostmap_stale[2];		/* hosts removed since the map's build */
 	struct list_head timed;		/* entries with a timeout */
 	struct delayed_work gc;		/* expires timed entries */
 	unsigned long gc_next;		/* jiffies the gc is due, if armed */
@@ -84,7 +93,7 @@ struct sluice_net {
 	struct sluice_cfg __rcu *cfg;
 	struct mutex cfg_lock;		/* serialises config writers */
 	struct sluice_counters __percpu *counters;
-	struct sluice_wl wl;
+	struct sluice_wl lists[__SLUICE_LIST_MAX];
 	unsigned int hooks;		/* registered SLUICE_HOOK_* */
 	bool ct_held;			/* we hold nf_ct_netns_get() */
 };
@@ -116,7 +125,8 @@ int sluice_netdev_init(void);
 void sluice_netdev_exit(void);
 
 /* whitelist.c */
-int sluice_wl_init(struct sluice_wl *wl);
+int sluice_wl_init(struct sluice_wl *wl, struct sluice_net *sn,
+		   enum sluice_list id);
 void sluice_wl_exit(struct sluice_wl *wl);
 bool sluice_wl_lookup4(struct sluice_wl *wl, __be32 addr);
 bool sluice_wl_lookup6(struct sluice_wl *wl, const struct in6_addr *addr);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The white_list of one network namespace: destinations that go direct.
+ * One address list of a network namespace: the white_list (destinations
+ * that go direct), the proxy list or the src list (enum sluice_list).  The
+ * lists are independent instances of the same structure.
  *
  * Two structures answer the data path, both read under RCU only:
  *  - an rhashtable of nodes, one per distinct prefix; the hooks look up
@@ -28,6 +30,7 @@
 #include <linux/string.h>
 #include <linux/ctype.h>
 #include <linux/mm.h>
+#include <linux/hash.h>
 
 #include "whitelist.h"
 #include "cidr_set.h"
@@ -48,7 +51,7 @@ struct wl_node {
 	struct rhash_head hnode;
 	struct wl_key key;
 	struct list_head owners;	/* struct wl_entry.node_link */
-	struct list_head pfx_link;	/* in wl->pfx_nodes if not a host */
+	struct list_head pfx_link;	/* in wl->pfx_nodes or wl->host_nodes */
 	struct rcu_head rcu;
 };
 
@@ -99,6 +102,131 @@ bool sluice_wl_source_valid(const char *name)
 	return true;
 }
 
+/* ---- host prefilter ----------------------------------------------- */
+
+/*
+ * A miss in the compiled set (most packets) would otherwise cost an
+ * rhashtable lookup (a jhash of the key and a bucket walk) whenever the
+ * list holds any host.  One bit per hash of a host address says "a host
+ * may be here", so most misses cost one load.
+ *
+ * Bits are set before a host's node becomes visible and never cleared in
+ * place: a removed host leaves a stale bit, which costs a probe but never
+ * gives a wrong answer.  When the stale bits outnumber the hosts the map is
+ * rebuilt from the host nodes and swapped in by RCU.  No map (no host yet,
+ * or no memory for one) means "probe the table".
+ */
+#define WL_HOSTMAP_BITS	15
+/* Rebuild only when it pays: a few stale bits do not matter. */
+#define WL_HOSTMAP_SLACK	64
+
+struct wl_hostmap {
+	struct rcu_head rcu;
+	unsigned long bits[BITS_TO_LONGS(1 << WL_HOSTMAP_BITS)];
+};
+
+static unsigned int wl_hostmap_idx4(__be32 addr)
+{
+	return hash_32((__force u32)addr, WL_HOSTMAP_BITS);
+}
+
+static unsigned int wl_hostmap_idx6(const struct in6_addr *addr)
+{
+	const u32 *w = addr->s6_addr32;
+
+	return hash_64(((u64)w[0] << 32 | w[1]) ^ ((u64)w[2] << 32 | w[3]),
+		       WL_HOSTMAP_BITS);
+}
+
+static unsigned int wl_hostmap_idx(const struct wl_key *key)
+{
+	if (key->family == AF_INET) {
+		__be32 a;
+
+		memcpy(&a, key->addr, 4);
+		return wl_hostmap_idx4(a);
+	}
+	return wl_hostmap_idx6((const struct in6_addr *)key->addr);
+}
+
+static int wl_fam(u8 family)
+{
+	return family == AF_INET ? 0 : 1;
+}
+
+/* Under RCU: false only if no host of the list can have this hash. */
+static bool wl_hostmap_may(struct sluice_wl *wl, int fam, unsigned int idx)
+{
+	const struct wl_hostmap *map = rcu_dereference(wl->hostmap[fam]);
+
+	return !map || test_bit(idx, map->bits);
+}
+
+/*
+ * Build a fresh map of @fam from the host nodes (plus @extra, a host about
+ * to be inserted) and publish it.  Without memory the old map (a superset)
+ * stays, with @extra's bit set in it.
+ */
+static void wl_hostmap_rebuild(struct sluice_wl *wl, int fam,
+			       const struct wl_key *extra)
+{
+	u8 family = fam ? AF_INET6 : AF_INET;
+	struct wl_hostmap *map, *old;
+	struct wl_node *node;
+
+	old = rcu_dereference_protected(wl->hostmap[fam],
+					lockdep_is_held(&wl->lock));
+	map = kvzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map) {
+		if (old && extra)
+			set_bit(wl_hostmap_idx(extra), old->bits);
+		return;
+	}
+	list_for_each_entry(node, &wl->host_nodes, pfx_link)
+		if (node->key.family == family)
+			__set_bit(wl_hostmap_idx(&node->key), map->bits);
+	if (extra)
+		__set_bit(wl_hostmap_idx(extra), map->bits);
+	rcu_assign_pointer(wl->hostmap[fam], map);
+	wl->hostmap_stale[fam] = 0;
+	if (old)
+		kvfree_rcu(old, rcu);
+}
+
+/* A host node for @key is about to be inserted: readers must probe it. */
+static void wl_hostmap_add(struct sluice_wl *wl, const struct wl_key *key)
+{
+	int fam = wl_fam(key->family);
+	struct wl_hostmap *map;
+
+	map = rcu_dereference_protected(wl->hostmap[fam],
+					lockdep_is_held(&wl->lock));
+	if (map)
+		set_bit(wl_hostmap_idx(key), map->bits);
+	else
+		wl_hostmap_rebuild(wl, fam, key);
+}
+
+/* A host node of @family is gone (or was never inserted). */
+static void wl_hostmap_del(struct sluice_wl *wl, u8 family, int hosts_left)
+{
+	int fam = wl_fam(family);
+	struct wl_hostmap *map;
+
+	if (!hosts_left) {
+		/* The hosts counter gates every probe; free the memory. */
+		map = rcu_replace_pointer(wl->hostmap[fam], NULL,
+					  lockdep_is_held(&wl->lock));
+		wl->hostmap_stale[fam] = 0;
+		if (map)
+			kvfree_rcu(map, rcu);
+		return;
+	}
+	if (++wl->hostmap_stale[fam] > WL_HOSTMAP_SLACK &&
+	    wl->hostmap_stale[fam] > hosts_left)
+		wl_hostmap_rebuild(wl, fam, NULL);
+}
+
 /* ---- data path ---------------------------------------------------- */
 
 static bool wl_host_listed(struct sluice_wl *wl, const void *addr, u8 family)
@@ -115,7 +243,9 @@ bool sluice_wl_lookup4(struct sluice_wl *wl, __be32 addr)
 {
 	if (cidr_set_lookup4(rcu_dereference(wl->cidr), ntohl(addr)))
 		return true;
-	return atomic_read(&wl->hosts4) && wl_host_listed(wl, &addr, AF_INET);
+	return atomic_read(&wl->hosts4) &&
+	       wl_hostmap_may(wl, 0, wl_hostmap_idx4(addr)) &&
+	       wl_host_listed(wl, &addr, AF_INET);
 }
 
 bool sluice_wl_lookup6(struct sluice_wl *wl, const struct in6_addr *addr)
@@ -127,10 +257,31 @@ bool sluice_wl_lookup6(struct sluice_wl *wl, const struct in6_addr *addr)
 
 	if (cidr_set_lookup6(rcu_dereference(wl->cidr), hi, lo))
 		return true;
-	return atomic_read(&wl->hosts6) && wl_host_listed(wl, addr, AF_INET6);
+	return atomic_read(&wl->hosts6) &&
+	       wl_hostmap_may(wl, 1, wl_hostmap_idx6(addr)) &&
+	       wl_host_listed(wl, addr, AF_INET6);
 }
 
 /* ---- sources and entries ------------------------------------------ */
+
+/* Say which list is full: each has its own max_entries. */
+static void wl_limit_msg(const struct sluice_wl *wl,
+			 struct netlink_ext_ack *extack)
+{
+	switch (wl->id) {
+	case SLUICE_LIST_PROXY:
+		NL_SET_ERR_MSG_MOD(extack,
+				   "proxy list entry limit reached (parameter max_entries)");
+		break;
+	case SLUICE_LIST_SRC:
+		NL_SET_ERR_MSG_MOD(extack,
+				   "src list entry limit reached (parameter max_entries)");
+		break;
+	default:
+		NL_SET_ERR_MSG_MOD(extack,
+				   "white_list entry limit reached (parameter max_entries)");
+	}
+}
 
 static struct wl_source *wl_source_find(struct sluice_wl *wl, const char *name)
 {
@@ -153,7 +304,7 @@ static struct wl_source *wl_source_get(struct sluice_wl *wl, const char *name,
 	list_for_each_entry(s, &wl->sources, link)
 		count++;
 	if (count >= WL_MAX_SOURCES) {
-		NL_SET_ERR_MSG_MOD(extack, "too many white_list sources");
+		NL_SET_ERR_MSG_MOD(extack, "too many sources in this list");
 		return ERR_PTR(-ENOSPC);
 	}
 	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
@@ -229,11 +380,11 @@ static void wl_entry_remove(struct sluice_wl *wl, struct wl_entry *e)
 	if (!list_empty(&node->owners))
 		return;
 	rhashtable_remove_fast(&wl->nodes, &node->hnode, wl_ht_params);
+	list_del(&node->pfx_link);
 	if (wl_key_is_host(&node->key))
-		atomic_dec(node->key.family == AF_INET ? &wl->hosts4 :
-						      &wl->hosts6);
-	else
-		list_del(&node->pfx_link);
+		wl_hostmap_del(wl, node->key.family,
+			       atomic_dec_return(node->key.family == AF_INET ?
+						 &wl->hosts4 : &wl->hosts6));
 	wl->nodes_count--;
 	kfree_rcu(node, rcu);
 }
@@ -262,19 +413,29 @@ static struct wl_entry *wl_entry_create(struct sluice_wl *wl,
 		}
 		node->key = *key;
 		INIT_LIST_HEAD(&node->owners);
+		if (wl_key_is_host(key))
+			wl_hostmap_add(wl, key);
 		err = rhashtable_insert_fast(&wl->nodes, &node->hnode,
 					     wl_ht_params);
 		if (err) {
+			/* A stale bit at worst; counted like a removal. */
+			if (wl_key_is_host(key))
+				wl_hostmap_del(wl, key->family,
+					       atomic_read(key->family == AF_INET ?
+							   &wl->hosts4 :
+							   &wl->hosts6));
 			kfree(node);
 			kfree(e);
 			return ERR_PTR(err);
 		}
 		wl->nodes_count++;
-		if (wl_key_is_host(key))
+		if (wl_key_is_host(key)) {
 			atomic_inc(key->family == AF_INET ? &wl->hosts4 :
 							    &wl->hosts6);
-		else
+			list_add_tail(&node->pfx_link, &wl->host_nodes);
+		} else {
 			list_add_tail(&node->pfx_link, &wl->pfx_nodes);
+		}
 	}
 	e->node = node;
 	e->src = src;
@@ -404,7 +565,13 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 					      wl_ht_params);
 		e = node ? wl_entry_find(node, src) : NULL;
 		if (e) {
-			e->keep = true;
+			/*
+			 * Only a doomed entry needs saving; a mark on any
+			 * other would outlive this change and make the next
+			 * one that dooms it keep it.
+			 */
+			if (!list_empty(&e->doom_link))
+				e->keep = true;
 			continue;
 		}
 		n_new++;
@@ -420,8 +587,7 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 	}
 
 	if (wl->entries - n_gone + n_new > sluice_max_entries) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "white_list entry limit reached (parameter max_entries)");
+		wl_limit_msg(wl, extack);
 		err = -ENOSPC;
 		goto undo_marks;
 	}
@@ -468,7 +634,7 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 	kvfree(created);
 
 	if (rebuild) {
-		struct sluice_net *sn = container_of(wl, struct sluice_net, wl);
+		struct sluice_net *sn = wl->sn;
 
 		old = rcu_dereference_protected(wl->cidr,
 						lockdep_is_held(&wl->lock));
@@ -549,7 +715,7 @@ static void wl_gc_work(struct work_struct *work)
 {
 	struct sluice_wl *wl = container_of(to_delayed_work(work),
 					    struct sluice_wl, gc);
-	struct sluice_net *sn = container_of(wl, struct sluice_net, wl);
+	struct sluice_net *sn = wl->sn;
 	struct wl_entry *e;
 	LIST_HEAD(doomed);
 	unsigned int n = 0;
@@ -595,16 +761,22 @@ static int wl_txn_stage(struct sluice_wl *wl, struct wl_txn *txn,
 			const struct wl_key *keys, size_t n, u32 timeout,
 			struct netlink_ext_ack *extack)
 {
-	size_t staged = 0, i;
+	size_t staged = 0, replaced = 0, i;
 	struct wl_source *s;
 
-	list_for_each_entry(s, &wl->sources, link)
-		if (s->txn)
+	/*
+	 * Staged entries count against the limit: they will be live.  The
+	 * entries of the sources being replaced will not; the exact check
+	 * is at commit.
+	 */
+	list_for_each_entry(s, &wl->sources, link) {
+		if (s->txn) {
 			staged += s->txn->n;
-	/* Staged entries count against the limit: they will be live. */
-	if (wl->entries + staged + n > sluice_max_entries) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "white_list entry limit reached (parameter max_entries)");
+			replaced += s->n4 + s->n6;
+		}
+	}
+	if (wl->entries - replaced + staged + n > sluice_max_entries) {
+		wl_limit_msg(wl, extack);
 		return -ENOSPC;
 	}
 	if (txn->n + n > txn->cap) {
@@ -999,6 +1171,7 @@ out:
 void sluice_wl_mem(struct sluice_wl *wl, struct wl_mem *mem)
 {
 	const struct cidr_set *set;
+	int fam;
 
 	mutex_lock(&wl->lock);
 	set = rcu_dereference_protected(wl->cidr, lockdep_is_held(&wl->lock));
@@ -1009,20 +1182,36 @@ void sluice_wl_mem(struct sluice_wl *wl, struct wl_mem *mem)
 	mem->entry_bytes = (u64)wl->entries * sizeof(struct wl_entry) +
 			   (u64)wl->nodes_count * (sizeof(struct wl_node) +
 						   sizeof(void *));
+	for (fam = 0; fam < 2; fam++)
+		if (rcu_access_pointer(wl->hostmap[fam]))
+			mem->entry_bytes += sizeof(struct wl_hostmap);
 	mutex_unlock(&wl->lock);
 }
 
 /* ---- lifetime ----------------------------------------------------- */
 
-int sluice_wl_init(struct sluice_wl *wl)
+int sluice_wl_init(struct sluice_wl *wl, struct sluice_net *sn,
+		   enum sluice_list id)
 {
+	int err;
+
+	wl->sn = sn;
+	wl->id = id;
 	mutex_init(&wl->lock);
 	INIT_LIST_HEAD(&wl->sources);
 	INIT_LIST_HEAD(&wl->pfx_nodes);
+	INIT_LIST_HEAD(&wl->host_nodes);
 	INIT_LIST_HEAD(&wl->timed);
 	INIT_DELAYED_WORK(&wl->gc, wl_gc_work);
 	RCU_INIT_POINTER(wl->cidr, NULL);
-	return rhashtable_init(&wl->nodes, &wl_ht_params);
+	RCU_INIT_POINTER(wl->hostmap[0], NULL);
+	RCU_INIT_POINTER(wl->hostmap[1], NULL);
+	wl->hostmap_stale[0] = 0;
+	wl->hostmap_stale[1] = 0;
+	err = rhashtable_init(&wl->nodes, &wl_ht_params);
+	if (err)
+		mutex_destroy(&wl->lock);
+	return err;
 }
 
 static void wl_node_free(void *ptr, void *arg)
@@ -1051,5 +1240,7 @@ void sluice_wl_exit(struct sluice_wl *wl)
 	}
 	rhashtable_free_and_destroy(&wl->nodes, wl_node_free, NULL);
 	cidr_set_free(rcu_dereference_protected(wl->cidr, true));
+	kvfree(rcu_dereference_protected(wl->hostmap[0], true));
+	kvfree(rcu_dereference_protected(wl->hostmap[1], true));
 	mutex_destroy(&wl->lock);
 }

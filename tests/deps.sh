@@ -7,7 +7,8 @@ PKGS=(
 	build-essential pkg-config clang libmnl-dev libjson-c-dev libcmocka-dev
 	linux-image-amd64 linux-headers-amd64 linux-source-6.12 dkms kmod
 	qemu-system-x86 busybox-static cpio xz-utils zstd binutils iputils-ping
-	iproute2 nftables v2ray pppoe ppp iperf3 socat dnsmasq-base jq
+	iproute2 nftables v2ray pppoe ppp iperf3 socat dnsmasq-base jq curl
+	bind9-dnsutils
 	ipset iptables gnuplot-nox
 )
 

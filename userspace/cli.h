@@ -8,11 +8,13 @@
 #define SLUICECTL_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "nl.h"
 
 extern bool opt_json;	/* -j, --json */
 extern bool opt_quiet;	/* -q, --quiet */
+extern uint32_t opt_list;	/* -L, --list: enum sluice_list */
 
 /* "sluicectl: " + message + "\n" on stderr; returns 1 (the exit status). */
 int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

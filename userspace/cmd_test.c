@@ -14,12 +14,15 @@
 #include "attrs.h"
 #include "cli.h"
 #include "config.h"
+#include "mac.h"
 #include "names.h"
 #include "prefix.h"
 
 struct tuple {
 	struct sl_prefix dst, src;
 	bool has_src, has_proto, has_sport, has_dport, has_iif, has_mark;
+	bool has_mac, local;
+	uint8_t mac[SL_MAC_LEN];
 	uint8_t proto;
 	uint16_t sport, dport;
 	char iif[SLUICE_IFNAME_MAXLEN + 1];
@@ -90,6 +93,16 @@ static int parse_tuple(int argc, char **argv, struct tuple *t)
 			if (!bad)
 				snprintf(t->iif, sizeof(t->iif), "%s", v);
 			t->has_iif = true;
+		} else if (!strcmp(k, "local")) {
+			/* A flag: no value follows. */
+			if (t->local)
+				return cli_err("test: local given twice");
+			t->local = true;
+			continue;
+		} else if (!strcmp(k, "mac")) {
+			syntax = "aa:bb:cc:dd:ee:ff";
+			bad = !v || sl_mac_parse(v, t->mac);
+			t->has_mac = true;
 		} else if (!strcmp(k, "mark")) {
 			syntax = "0-0xffffffff";
 			bad = !v || sl_parse_u32(v, 0, &t->mark);
@@ -115,6 +128,11 @@ static int parse_tuple(int argc, char **argv, struct tuple *t)
 	if (t->has_src && t->src.family != t->dst.family)
 		return cli_err("test: src and ADDRESS are of different "
 			       "families");
+	/* The gateway's own packets have no input interface nor LAN MAC. */
+	if (t->local && (t->has_iif || t->has_mac))
+		return cli_err("test: local excludes %s (the gateway's own "
+			       "packets have none)",
+			       t->has_iif ? "iif" : "mac");
 	return 0;
 }
 
@@ -146,6 +164,10 @@ static int classify(struct sl_nl *nl, const struct tuple *t,
 		mnl_attr_put_strz(nlh, SLUICE_TUPLE_IIF, t->iif);
 	if (t->has_mark)
 		mnl_attr_put_u32(nlh, SLUICE_TUPLE_MARK, t->mark);
+	if (t->has_mac)
+		mnl_attr_put(nlh, SLUICE_TUPLE_MAC, SL_MAC_LEN, t->mac);
+	if (t->local)
+		mnl_attr_put(nlh, SLUICE_TUPLE_LOCAL, 0, NULL);
 	mnl_attr_nest_end(nlh, nest);
 	return sl_nl_talk1(nl, nlh, match_cb, m, NULL, e);
 }
@@ -218,6 +240,9 @@ static int print_json(const struct sl_match *m, bool classified)
 
 		sl_prefix_format(&m->pfx, p, sizeof(p));
 		json_object_object_add(o, "prefix", json_object_new_string(p));
+		if (m->has_list && sl_list_name(m->list))
+			json_object_object_add(o, "list", json_object_new_string(
+				sl_list_name(m->list)));
 		for (i = 0; a && i < m->n_sources; i++)
 			json_object_array_add(a,
 				json_object_new_string(m->sources[i]));
@@ -248,7 +273,8 @@ int cmd_test(int argc, char **argv)
 		memset(&e, 0, sizeof(e));
 		ret = lookup(&nl, &t, &m, &e);
 		if (ret == 0 && (t.has_proto || t.has_src || t.has_sport ||
-				 t.has_dport || t.has_iif || t.has_mark))
+				 t.has_dport || t.has_iif || t.has_mark ||
+				 t.has_mac || t.local))
 			cli_err("test: warning: module has no CLASSIFY; only "
 				"the white_list was consulted");
 	}

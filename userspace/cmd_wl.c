@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * White-list commands: add, del, list, flush, load.
+ * List commands: add, del, list, flush, load.  They work on the list
+ * that -L names (white by default): the lists share every operation.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -96,7 +97,8 @@ static int add_del(const char *cmd, uint8_t op, bool timeout_ok,
 	sl_pfx_list_finish(&l);
 	if (cli_open(cmd, &nl) < 0)
 		goto out;
-	if (sl_wl_prefixes(&nl, op, source, timeout, l.v, l.n, &e) < 0)
+	if (sl_wl_prefixes(&nl, op, opt_list, source, timeout, l.v, l.n,
+			   &e) < 0)
 		wl_fail(cmd, source, &e);
 	else
 		ret = 0;
@@ -176,14 +178,15 @@ int cmd_list(int argc, char **argv)
 		return 1;
 	if (cli_open("list", &nl) < 0)
 		return 1;
-	ret = sl_wl_dump(&nl, source, &v, &n, &inconsistent, &e);
+	ret = sl_wl_dump(&nl, opt_list, source, &v, &n, &inconsistent, &e);
 	sl_nl_close(&nl);
 	if (ret < 0)
 		return cli_nl_fail("list", &e);
 	/* Warn first so it is seen even if stdout is piped to `head`. */
 	if (inconsistent)
-		cli_err("list: warning: white list kept changing during the "
-			"dump; output may be inconsistent");
+		cli_err("list: warning: %s list kept changing during the "
+			"dump; output may be inconsistent",
+			sl_list_name(opt_list));
 	if (opt_json) {
 		ret = list_json(v, n);
 	} else {
@@ -215,7 +218,7 @@ int cmd_flush(int argc, char **argv)
 		return 1;
 	if (cli_open("flush", &nl) < 0)
 		return 1;
-	if (sl_wl_simple(&nl, SLUICE_CMD_WL_FLUSH, source, &e) < 0)
+	if (sl_wl_simple(&nl, SLUICE_CMD_WL_FLUSH, opt_list, source, &e) < 0)
 		ret = wl_fail("flush", source, &e);
 	sl_nl_close(&nl);
 	return ret;
@@ -267,13 +270,17 @@ int cmd_load(int argc, char **argv)
 		return 1;
 	if (cli_open("load", &nl) < 0)
 		goto out;
-	if (sl_wl_replace(&nl, argv[0], l.v, l.n, &e) < 0) {
+	if (sl_wl_replace(&nl, opt_list, argv[0], l.v, l.n, &e) < 0) {
 		wl_fail("load", argv[0], &e);
 	} else {
 		ret = 0;
 		if (!opt_quiet)
 			printf("loaded %zu prefixes (%zu IPv4, %zu IPv6) "
-			       "into %s\n", l.n, l.n4, l.n6, argv[0]);
+			       "into %s%s%s%s\n", l.n, l.n4, l.n6, argv[0],
+			       opt_list == SLUICE_LIST_WHITE ? "" : " of the ",
+			       opt_list == SLUICE_LIST_WHITE ? "" :
+			       sl_list_name(opt_list),
+			       opt_list == SLUICE_LIST_WHITE ? "" : " list");
 	}
 	sl_nl_close(&nl);
 out:

@@ -13,6 +13,7 @@
 #include <linux/sluice.h>
 
 #include "cli.h"
+#include "names.h"
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "0.0"
@@ -20,20 +21,23 @@
 
 bool opt_json;
 bool opt_quiet;
+uint32_t opt_list = SLUICE_LIST_WHITE;
+static bool opt_list_given;
 
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	bool json;		/* takes --json */
+	bool list;		/* takes -L LIST */
 	const char *usage;
 	const char *help;	/* after the usage line in `help CMD` */
 };
 
 static const struct command commands[] = {
-	{ "status", cmd_status, true, "status [--json]",
-	  "Show the configuration, counters, memory use and the entry counts\n"
-	  "of every white_list source.\n" },
-	{ "set", cmd_set, false, "set KEY VALUE [KEY VALUE...]",
+	{ "status", cmd_status, true, false, "status [--json]",
+	  "Show the configuration, counters, and per list (white, proxy,\n"
+	  "src) the memory use and the entry counts of every source.\n" },
+	{ "set", cmd_set, false, false, "set KEY VALUE [KEY VALUE...]",
 	  "Change the configuration.  All pairs go to the kernel in one\n"
 	  "request, applied all or nothing.  Keys:\n"
 	  "  enabled on|off           mode tproxy|redirect\n"
@@ -42,26 +46,40 @@ static const struct command commands[] = {
 	  "  mark VALUE[/MASK]        bypass mark (mask default 0xffffffff)\n"
 	  "  fwmark VALUE[/MASK]      mark for redirected packets\n"
 	  "  lan IF[,IF...]|none      wan IF|none\n"
-	  "  masquerade on|off        no-listener pass|drop\n" },
-	{ "add", cmd_add, false,
+	  "  masquerade on|off        no-listener pass|drop\n"
+	  "  local on|off             redirect the gateway's own TCP/UDP too\n"
+	  "  dns PORT|off             LAN port-53 traffic to this local port\n"
+	  "  dns-local on|off         the gateway's own DNS too (needs dns)\n"
+	  "  src-mode exclude|only    src list: never / only these redirected\n"
+	  "  src-mac MAC[,MAC...]|none  source MACs, counted as src listed\n"
+	  "  default proxy|direct     direct: only the proxy list is redirected\n"
+	  "  quic reject|pass         UDP 443 that would be redirected: reject\n" },
+	{ "add", cmd_add, false, true,
 	  "add PREFIX... [source NAME] [timeout SECONDS]",
-	  "Add prefixes to the white_list (source default: static).  Adding\n"
-	  "an existing prefix again only refreshes its timeout.\n" },
-	{ "del", cmd_del, false, "del PREFIX... [source NAME]",
-	  "Remove prefixes of one source (default: static).\n" },
-	{ "list", cmd_list, true, "list [source NAME] [--json]",
+	  "Add prefixes to the list (-L, default white; source default:\n"
+	  "static).  Adding an existing prefix again only refreshes its\n"
+	  "timeout.\n" },
+	{ "del", cmd_del, false, true, "del PREFIX... [source NAME]",
+	  "Remove prefixes of one source (default: static) of the list.\n" },
+	{ "list", cmd_list, true, true, "list [source NAME] [--json]",
 	  "One line per entry: PREFIX source NAME [timeout SECONDS-LEFT].\n" },
-	{ "flush", cmd_flush, false, "flush [all | source NAME]",
-	  "Remove every entry of one source, or of all sources (the default).\n" },
-	{ "load", cmd_load, false, "load NAME FILE|-",
-	  "Atomically replace source NAME with the prefixes in FILE ('-':\n"
-	  "stdin): one per line, '#' comments.  The whole file is checked\n"
-	  "before anything is sent.\n" },
-	{ "test", cmd_test, true,
+	{ "flush", cmd_flush, false, true, "flush [all | source NAME]",
+	  "Remove every entry of one source, or of all sources (the default)\n"
+	  "of the list.\n" },
+	{ "load", cmd_load, false, true, "load NAME FILE|-",
+	  "Atomically replace source NAME of the list with the prefixes in\n"
+	  "FILE ('-': stdin): one per line, '#' comments.  The whole file is\n"
+	  "checked before anything is sent.\n" },
+	{ "test", cmd_test, true, false,
 	  "test ADDRESS [proto tcp|udp|icmp|icmpv6|N] [sport N] [dport N]\n"
-	  "            [src ADDRESS] [iif IF] [mark N] [--json]",
+	  "            [src ADDRESS] [iif IF] [mac MAC] [mark N] [local] [--json]",
 	  "Ask the kernel what it would do with such a packet: VERDICT RULE\n"
-	  "[PREFIX source NAME[,NAME...]], VERDICT being direct, proxy or drop.\n" },
+	  "[PREFIX source NAME[,NAME...]].  VERDICT is direct, proxy, drop,\n"
+	  "reject (ICMP port unreachable) or dns (to the dns port); RULE is\n"
+	  "the step that decided (white_list, src-excluded, proxy-list, ...;\n"
+	  "left out for a plain redirect).  `local` asks about a packet sent\n"
+	  "by the gateway itself (iif is then ignored), `mac` gives the LAN\n"
+	  "source MAC for src-mac.\n" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -122,7 +140,7 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: sluicectl [-q] [-j] COMMAND [ARGS...]\n\n"
+	fprintf(f, "Usage: sluicectl [-q] [-j] [-L LIST] COMMAND [ARGS...]\n\n"
 		   "Commands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].usage);
@@ -130,6 +148,8 @@ static void usage(FILE *f)
 		   "Options:\n"
 		   "  -j, --json     JSON output (status, list, test)\n"
 		   "  -q, --quiet    no success message (load)\n"
+		   "  -L, --list LIST  the list add, del, list, flush and load\n"
+		   "                 work on: white (default), proxy or src\n"
 		   "  -h, --help     this help; COMMAND --help for one command\n"
 		   "  -V, --version  print the version\n\n"
 		   "Per network namespace: run under `ip netns exec NAME`.\n"
@@ -161,7 +181,32 @@ static int help(const char *name)
 	return 0;
 }
 
-/* Global flags may appear anywhere; they never collide with values. */
+/* -L LIST and its spellings (names.c).  Consumed args, or -1. */
+static int list_flag(int argc, char **argv, int i)
+{
+	char err[96];
+	uint32_t list;
+	int used = sl_list_opt(argc, argv, i, &list, err, sizeof(err));
+
+	if (used < 0) {
+		cli_err("%s", err);
+		return -1;
+	}
+	if (used && opt_list_given) {
+		cli_err("-L given twice");
+		return -1;
+	}
+	if (used) {
+		opt_list = list;
+		opt_list_given = true;
+	}
+	return used;
+}
+
+/*
+ * Global flags may appear anywhere; they never collide with values (no
+ * value of any command starts with '-').
+ */
 static int flag(const char *a, bool *want_help)
 {
 	if (!strcmp(a, "-j") || !strcmp(a, "--json"))
@@ -189,6 +234,14 @@ int main(int argc, char **argv)
 			       SLUICE_GENL_VERSION);
 			return 0;
 		}
+		int used = list_flag(argc, argv, i);
+
+		if (used < 0)
+			return 1;
+		if (used) {
+			i += used - 1;
+			continue;
+		}
 		if (!flag(argv[i], &want_help))
 			argv[1 + n++] = argv[i];
 	}
@@ -213,5 +266,8 @@ int main(int argc, char **argv)
 		return help(c->name);
 	if (opt_json && !c->json)
 		return cli_err("%s: --json not supported", c->name);
+	if (opt_list_given && !c->list)
+		return cli_err("%s: -L not supported (add, del, list, flush, "
+			       "load take it)", c->name);
 	return c->fn(n - 1, argv + 2);
 }

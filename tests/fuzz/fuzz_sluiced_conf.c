@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../../userspace/sluiced/conf.h"
+#include "mac.h"
 
 static void check(int cond)
 {
@@ -29,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(!strncmp(err, "fuzz.conf", 9));
 		check(!strchr(err, '\n'));
 		check(c.client_argv == NULL && c.n_lists == 0 &&
-		      c.n_servers == 0);
+		      c.n_servers == 0 && c.src.v == NULL);
 		return 0;
 	}
 	check(c.n_lan >= 1 && c.n_lan <= SLUICE_MAX_LAN_IFS);
@@ -45,7 +46,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (i = 0; i < (int)c.n_lists; i++)
 		check(c.lists[i].file[0] == '/' &&
-		      !conf_reserved_source(c.lists[i].name));
+		      !conf_reserved_source(c.lists[i].name) &&
+		      (c.lists[i].list == SLUICE_LIST_WHITE ||
+		       c.lists[i].list == SLUICE_LIST_PROXY));
+	/* What the module would refuse never gets past the parser. */
+	check(!c.dns_local || c.dns_port);
+	check(c.src_mode <= SLUICE_SRC_MAX && c.dflt <= SLUICE_DEFAULT_MAX);
+	check(c.n_src_macs <= SLUICE_MAX_SRC_MACS);
+	for (i = 0; i < (int)c.n_src_macs; i++)
+		check(!sl_mac_unusable(c.src_macs[i]));
+	check(c.src.n == c.src.n4 + c.src.n6);
+	for (i = 1; i < (int)c.src.n; i++)
+		check(sl_prefix_cmp(&c.src.v[i - 1], &c.src.v[i]) < 0);
 	conf_free(&c);
 	return 0;
 }

@@ -6,11 +6,14 @@
  *   sluice-nltest badinput     send a table of malformed requests; each
  *                              must fail with the expected errno and an
  *                              extack message, and leave the config and
- *                              the white_list exactly as they were
- *   sluice-nltest hold SOURCE  open a replace transaction of SOURCE, print
- *                              "open", and keep it until stdin closes;
- *                              then exit without commit (the kernel must
- *                              drop it with the socket)
+ *                              every list exactly as they were
+ *   sluice-nltest hold SOURCE [LIST...]
+ *                              open a replace transaction of SOURCE (on
+ *                              each enum sluice_list number given, default
+ *                              the white_list), staging 198.18.0.0/15;
+ *                              print "open", and keep them until stdin
+ *                              closes; then exit without commit (the
+ *                              kernel must drop them with the socket)
  *   sluice-nltest verify FILE N IIF
  *                              N random addresses, half inside FILE's
  *                              prefixes: the data path's answer (CLASSIFY
@@ -160,7 +163,7 @@ static void open_family(void)
 struct snapshot {
 	char config[4096];
 	size_t config_len;
-	uint32_t entries;
+	uint32_t entries[SLUICE_LIST_MAX + 1];	/* per list */
 };
 
 static int mem_cb(const struct nlattr *a, void *data)
@@ -180,6 +183,8 @@ static int counters_cb(const struct nlattr *a, void *data)
 static void snapshot(struct snapshot *s)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	uint32_t list;
 
 	memset(s, 0, sizeof(*s));
 	if (transact(msg_start(buf, family_id, SLUICE_CMD_GET_CONFIG, 0)))
@@ -189,10 +194,15 @@ static void snapshot(struct snapshot *s)
 		s->config_len = sizeof(s->config);
 	/* Skip the header: its sequence number differs every time. */
 	memcpy(s->config, reply + sizeof(struct nlmsghdr), s->config_len);
-	if (transact(msg_start(buf, family_id, SLUICE_CMD_GET_COUNTERS, 0)))
-		die("GET_COUNTERS");
-	mnl_attr_parse((struct nlmsghdr *)reply, sizeof(struct genlmsghdr),
-		       counters_cb, &s->entries);
+	for (list = 0; list <= SLUICE_LIST_MAX; list++) {
+		nlh = msg_start(buf, family_id, SLUICE_CMD_GET_COUNTERS, 0);
+		mnl_attr_put_u32(nlh, SLUICE_A_LIST, list);
+		if (transact(nlh))
+			die("GET_COUNTERS");
+		mnl_attr_parse((struct nlmsghdr *)reply,
+			       sizeof(struct genlmsghdr), counters_cb,
+			       &s->entries[list]);
+	}
 }
 
 /* ---- the malformed requests --------------------------------------- */
@@ -380,6 +390,182 @@ CASE(truncated)
 	a->nla_len = 64;
 }
 
+/* Issue 7: lists, source selection, DNS, local, default, QUIC. */
+CASE(local_2) { mnl_attr_put_u8(nlh, SLUICE_A_LOCAL, 2); }
+CASE(local_u32) { mnl_attr_put_u32(nlh, SLUICE_A_LOCAL, 1); }
+CASE(dns_port_u32) { mnl_attr_put_u32(nlh, SLUICE_A_DNS_PORT, 53); }
+CASE(dns_port_u8) { mnl_attr_put_u8(nlh, SLUICE_A_DNS_PORT, 53); }
+CASE(dns_local_2) { mnl_attr_put_u8(nlh, SLUICE_A_DNS_LOCAL, 2); }
+CASE(dns_local_no_port)
+{
+	mnl_attr_put_u16(nlh, SLUICE_A_DNS_PORT, 0);
+	mnl_attr_put_u8(nlh, SLUICE_A_DNS_LOCAL, 1);
+}
+CASE(src_mode_range) { mnl_attr_put_u32(nlh, SLUICE_A_SRC_MODE, 2); }
+CASE(src_mode_u8) { mnl_attr_put_u8(nlh, SLUICE_A_SRC_MODE, 1); }
+CASE(default_range) { mnl_attr_put_u32(nlh, SLUICE_A_DEFAULT, 2); }
+CASE(default_u16) { mnl_attr_put_u16(nlh, SLUICE_A_DEFAULT, 1); }
+CASE(quic_2) { mnl_attr_put_u8(nlh, SLUICE_A_QUIC_REJECT, 2); }
+CASE(quic_u32) { mnl_attr_put_u32(nlh, SLUICE_A_QUIC_REJECT, 1); }
+
+static void put_macs(struct nlmsghdr *nlh, const uint8_t (*macs)[6], int n)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_SRC_MACS);
+	int i;
+
+	for (i = 0; i < n; i++)
+		mnl_attr_put(nlh, SLUICE_A_MAC, 6, macs[i]);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static const uint8_t mac_good[6] = { 0x02, 0, 0, 0, 0, 0x10 };
+
+CASE(mac_short)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_SRC_MACS);
+
+	mnl_attr_put(nlh, SLUICE_A_MAC, 5, mac_good);
+	mnl_attr_nest_end(nlh, nest);
+}
+CASE(mac_zero)
+{
+	static const uint8_t m[1][6];
+
+	put_macs(nlh, m, 1);
+}
+CASE(mac_multicast)
+{
+	static const uint8_t m[1][6] = { { 0x01, 0x00, 0x5e, 0, 0, 1 } };
+
+	put_macs(nlh, m, 1);
+}
+CASE(mac_broadcast)
+{
+	static const uint8_t m[1][6] = {
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+
+	put_macs(nlh, m, 1);
+}
+CASE(mac_dup)
+{
+	uint8_t m[3][6];
+
+	memcpy(m[0], mac_good, 6);
+	memcpy(m[1], mac_good, 6);
+	memcpy(m[2], mac_good, 6);
+	m[1][5] = 0x11;
+	put_macs(nlh, (const uint8_t (*)[6])m, 3);
+}
+CASE(mac_65)
+{
+	uint8_t m[SLUICE_MAX_SRC_MACS + 1][6];
+	int i;
+
+	for (i = 0; i <= SLUICE_MAX_SRC_MACS; i++) {
+		memcpy(m[i], mac_good, 6);
+		m[i][5] = i;
+	}
+	put_macs(nlh, (const uint8_t (*)[6])m, SLUICE_MAX_SRC_MACS + 1);
+}
+CASE(mac_foreign_in_nest)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_SRC_MACS);
+
+	mnl_attr_put_strz(nlh, SLUICE_A_IFNAME, "eth0");
+	mnl_attr_nest_end(nlh, nest);
+}
+CASE(mac_top_level) { mnl_attr_put(nlh, SLUICE_A_MAC, 6, mac_good); }
+/* Good MACs, rejected by the whole-config check: all or nothing. */
+CASE(mac_good_then_bad)
+{
+	static const uint8_t m[1][6] = { { 0x02, 0, 0, 0, 0, 0x20 } };
+
+	put_macs(nlh, m, 1);
+	mnl_attr_put_u8(nlh, SLUICE_A_LOCAL, 1);
+	mnl_attr_put_u8(nlh, SLUICE_A_DNS_LOCAL, 1);
+	mnl_attr_put_u16(nlh, SLUICE_A_DNS_PORT, 0);
+}
+CASE(list_on_config) { mnl_attr_put_u32(nlh, SLUICE_A_LIST, 1); }
+CASE(dns_on_add)
+{
+	mnl_attr_put_u16(nlh, SLUICE_A_DNS_PORT, 53);
+	put_pfx4(nlh, "10.0.0.0", 8);
+}
+CASE(list_range_add)
+{
+	mnl_attr_put_u32(nlh, SLUICE_A_LIST, SLUICE_LIST_MAX + 1);
+	put_pfx4(nlh, "10.0.0.0", 8);
+}
+CASE(list_u8_add)
+{
+	mnl_attr_put_u8(nlh, SLUICE_A_LIST, 1);
+	put_pfx4(nlh, "10.0.0.0", 8);
+}
+CASE(list_big_add)
+{
+	mnl_attr_put_u32(nlh, SLUICE_A_LIST, 0x80000000u);
+	put_pfx4(nlh, "10.0.0.0", 8);
+}
+CASE(source_chars_ok_pfx)
+{
+	mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, "static");
+	put_pfx4(nlh, "10.0.0.0", 8);
+}
+CASE(list_range) { mnl_attr_put_u32(nlh, SLUICE_A_LIST, SLUICE_LIST_MAX + 1); }
+CASE(list_range_lookup)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_ADDRESS);
+	struct in_addr a = { htonl(0x0a000001) };
+
+	mnl_attr_put(nlh, SLUICE_PFX_ADDR4, 4, &a);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u32(nlh, SLUICE_A_LIST, 3);
+}
+CASE(list_range_txn)
+{
+	mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, "x");
+	mnl_attr_put_u32(nlh, SLUICE_A_LIST, 3);
+}
+CASE(list_del_missing)
+{
+	mnl_attr_put_u32(nlh, SLUICE_A_LIST, SLUICE_LIST_PROXY);
+	put_pfx4(nlh, "10.99.0.0", 16);
+}
+
+static void put_tuple_dst(struct nlmsghdr *nlh)
+{
+	struct nlattr *dst = mnl_attr_nest_start(nlh, SLUICE_TUPLE_DST);
+	struct in_addr a = { htonl(0xcb007107) };
+
+	mnl_attr_put(nlh, SLUICE_PFX_ADDR4, 4, &a);
+	mnl_attr_nest_end(nlh, dst);
+}
+
+CASE(list_on_classify)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_TUPLE);
+
+	put_tuple_dst(nlh);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u32(nlh, SLUICE_A_LIST, 1);
+}
+CASE(tuple_mac_short)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_TUPLE);
+
+	put_tuple_dst(nlh);
+	mnl_attr_put(nlh, SLUICE_TUPLE_MAC, 4, mac_good);
+	mnl_attr_nest_end(nlh, nest);
+}
+CASE(tuple_local_value)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SLUICE_A_TUPLE);
+
+	put_tuple_dst(nlh);
+	mnl_attr_put_u8(nlh, SLUICE_TUPLE_LOCAL, 1);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 struct bad_case {
 	const char *name;
 	uint8_t cmd;
@@ -426,6 +612,45 @@ static const struct bad_case cases[] = {
 	{ "classify without dst", SLUICE_CMD_CLASSIFY, classify_no_dst, -EINVAL, true },
 	{ "classify unknown iif", SLUICE_CMD_CLASSIFY, classify_bad_iif, -ENODEV, true },
 	{ "attribute on GET_CONFIG", SLUICE_CMD_GET_CONFIG, attr_on_get, -EINVAL, true },
+	{ "local = 2", SLUICE_CMD_SET_CONFIG, local_2, 0, true },
+	{ "local as u32", SLUICE_CMD_SET_CONFIG, local_u32, -EINVAL, true },
+	{ "dns port as u32", SLUICE_CMD_SET_CONFIG, dns_port_u32, -EINVAL, true },
+	{ "dns port as u8", SLUICE_CMD_SET_CONFIG, dns_port_u8, -EINVAL, true },
+	{ "dns-local = 2", SLUICE_CMD_SET_CONFIG, dns_local_2, 0, true },
+	{ "dns-local without dns port", SLUICE_CMD_SET_CONFIG, dns_local_no_port, -EINVAL, true },
+	{ "src-mode out of range", SLUICE_CMD_SET_CONFIG, src_mode_range, 0, true },
+	{ "src-mode as u8", SLUICE_CMD_SET_CONFIG, src_mode_u8, -EINVAL, true },
+	{ "default out of range", SLUICE_CMD_SET_CONFIG, default_range, 0, true },
+	{ "default as u16", SLUICE_CMD_SET_CONFIG, default_u16, -EINVAL, true },
+	{ "quic = 2", SLUICE_CMD_SET_CONFIG, quic_2, 0, true },
+	{ "quic as u32", SLUICE_CMD_SET_CONFIG, quic_u32, -EINVAL, true },
+	{ "MAC of 5 bytes", SLUICE_CMD_SET_CONFIG, mac_short, 0, true },
+	{ "zero MAC", SLUICE_CMD_SET_CONFIG, mac_zero, -EINVAL, true },
+	{ "multicast MAC", SLUICE_CMD_SET_CONFIG, mac_multicast, -EINVAL, true },
+	{ "broadcast MAC", SLUICE_CMD_SET_CONFIG, mac_broadcast, -EINVAL, true },
+	{ "MAC listed twice", SLUICE_CMD_SET_CONFIG, mac_dup, -EINVAL, true },
+	{ "65 MACs", SLUICE_CMD_SET_CONFIG, mac_65, -E2BIG, true },
+	{ "IFNAME inside SRC_MACS", SLUICE_CMD_SET_CONFIG, mac_foreign_in_nest, -EINVAL, true },
+	{ "MAC outside SRC_MACS", SLUICE_CMD_SET_CONFIG, mac_top_level, -EINVAL, true },
+	{ "good MACs, then dns-local alone", SLUICE_CMD_SET_CONFIG, mac_good_then_bad, -EINVAL, true },
+	{ "LIST on SET_CONFIG", SLUICE_CMD_SET_CONFIG, list_on_config, -EINVAL, true },
+	{ "DNS_PORT on WL_ADD", SLUICE_CMD_WL_ADD, dns_on_add, -EINVAL, true },
+	{ "add to list 3", SLUICE_CMD_WL_ADD, list_range_add, 0, true },
+	{ "add to list 2^31", SLUICE_CMD_WL_ADD, list_big_add, 0, true },
+	{ "LIST as u8", SLUICE_CMD_WL_ADD, list_u8_add, -EINVAL, true },
+	{ "delete from list 3", SLUICE_CMD_WL_DEL, list_range_add, 0, true },
+	{ "delete missing from proxy", SLUICE_CMD_WL_DEL, list_del_missing, -ENOENT, true },
+	{ "flush list 3", SLUICE_CMD_WL_FLUSH, list_range, 0, true },
+	{ "flush with a prefix", SLUICE_CMD_WL_FLUSH, source_chars_ok_pfx, -EINVAL, true },
+	{ "flush with a timeout", SLUICE_CMD_WL_FLUSH, timeout_huge, -EINVAL, true },
+	{ "begin with a prefix", SLUICE_CMD_WL_BEGIN, source_chars_ok_pfx, -EINVAL, true },
+	{ "begin on list 3", SLUICE_CMD_WL_BEGIN, list_range_txn, 0, true },
+	{ "commit on list 3", SLUICE_CMD_WL_COMMIT, list_range_txn, 0, true },
+	{ "lookup in list 3", SLUICE_CMD_WL_LOOKUP, list_range_lookup, 0, true },
+	{ "counters of list 3", SLUICE_CMD_GET_COUNTERS, list_range, 0, true },
+	{ "LIST on CLASSIFY", SLUICE_CMD_CLASSIFY, list_on_classify, -EINVAL, true },
+	{ "tuple MAC of 4 bytes", SLUICE_CMD_CLASSIFY, tuple_mac_short, 0, true },
+	{ "tuple LOCAL with a value", SLUICE_CMD_CLASSIFY, tuple_local_value, 0, true },
 	{ "truncated attribute", SLUICE_CMD_SET_CONFIG, truncated, -EINVAL, false },
 	{ "unknown command", 99, nothing, -EOPNOTSUPP, false },
 };
@@ -434,7 +659,7 @@ static int badinput(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct snapshot before, after;
-	unsigned int i, failed = 0;
+	unsigned int i, j, failed = 0;
 
 	snapshot(&before);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -464,16 +689,18 @@ static int badinput(void)
 		printf("FAIL config changed by rejected requests\n");
 		failed++;
 	}
-	if (before.entries != after.entries) {
-		printf("FAIL white_list changed: %u -> %u entries\n",
-		       before.entries, after.entries);
-		failed++;
+	for (j = 0; j <= SLUICE_LIST_MAX; j++) {
+		if (before.entries[j] != after.entries[j]) {
+			printf("FAIL list %u changed: %u -> %u entries\n", j,
+			       before.entries[j], after.entries[j]);
+			failed++;
+		}
 	}
 	printf("%u cases, %u failed\n", i, failed);
 	return failed ? 1 : 0;
 }
 
-static int hold(const char *source)
+static int hold_one(const char *source, uint32_t list)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -481,6 +708,7 @@ static int hold(const char *source)
 
 	nlh = msg_start(buf, family_id, SLUICE_CMD_WL_BEGIN, 0);
 	mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, source);
+	mnl_attr_put_u32(nlh, SLUICE_A_LIST, list);
 	err = transact(nlh);
 	if (err) {
 		fprintf(stderr, "begin: %s%s%s\n", strerror(-err),
@@ -489,12 +717,27 @@ static int hold(const char *source)
 	}
 	nlh = msg_start(buf, family_id, SLUICE_CMD_WL_ADD, 0);
 	mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, source);
+	mnl_attr_put_u32(nlh, SLUICE_A_LIST, list);
 	put_pfx4(nlh, "198.18.0.0", 15);
 	err = transact(nlh);
 	if (err) {
 		fprintf(stderr, "add: %s\n", strerror(-err));
 		return 1;
 	}
+	return 0;
+}
+
+/* Replace transactions of SOURCE on each list of @lists, one socket. */
+static int hold(const char *source, char **lists, int n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int i;
+
+	if (!n && hold_one(source, SLUICE_LIST_WHITE))
+		return 1;
+	for (i = 0; i < n; i++)
+		if (hold_one(source, strtoul(lists[i], NULL, 0)))
+			return 1;
 	printf("open\n");
 	fflush(stdout);
 	while (read(0, buf, sizeof(buf)) > 0)
@@ -724,11 +967,11 @@ int main(int argc, char **argv)
 		open_family();
 		return badinput();
 	}
-	if (argc == 3 && !strcmp(argv[1], "hold")) {
+	if (argc >= 3 && !strcmp(argv[1], "hold")) {
 		open_family();
-		return hold(argv[2]);
+		return hold(argv[2], argv + 3, argc - 3);
 	}
-	fprintf(stderr, "usage: sluice-nltest badinput | hold SOURCE |\n"
+	fprintf(stderr, "usage: sluice-nltest badinput | hold SOURCE [LIST...] |\n"
 		"       verify FILE N IIF | reader FILE IIF\n");
 	return 2;
 }

@@ -50,7 +50,98 @@ static void test_defaults(void **state)
 	assert_int_equal(c.restart_min_ms, 1000);
 	assert_int_equal(c.restart_max_ms, 60000);
 	assert_int_equal(c.probe_interval_ms, 100);
+	assert_false(c.local);
+	assert_int_equal(c.dns_port, 0);
+	assert_false(c.dns_local);
+	assert_int_equal(c.src_mode, SLUICE_SRC_EXCLUDE);
+	assert_int_equal(c.n_src_macs, 0);
+	assert_int_equal(c.src.n, 0);
+	assert_int_equal(c.dflt, SLUICE_DEFAULT_PROXY);
+	assert_false(c.quic_reject);
 	conf_free(&c);
+}
+
+static void test_issue7_keys(void **state)
+{
+	static const char text[] =
+		"lan br-lan\n"
+		"local on\n"
+		"dns 5353\n"
+		"dns-local yes\n"
+		"src-mode only\n"
+		"src 192.0.2.10 192.0.2.64/27\n"
+		"src 2001:db8::/64   # a whole /64\n"
+		"src 192.0.2.10\n"			/* duplicate: merged */
+		"src-mac 02:00:00:00:00:01\n"
+		"src-mac AA-BB-CC-DD-EE-FF 02:00:00:00:00:02\n"
+		"default direct\n"
+		"quic reject\n"
+		"list gfw /etc/sluice/direct.txt\n"
+		"proxy-list gfw /etc/sluice/gfw.txt\n"
+		"proxy-list extra /etc/sluice/extra.txt\n";
+	struct sd_conf c;
+	char err[CONF_ERR_LEN], pb[SL_PREFIX_STRLEN];
+
+	(void)state;
+	if (parse(&c, text, err))
+		fail_msg("%s", err);
+	assert_true(c.local);
+	assert_int_equal(c.dns_port, 5353);
+	assert_true(c.dns_local);
+	assert_int_equal(c.src_mode, SLUICE_SRC_ONLY);
+	assert_int_equal(c.src.n, 3);
+	assert_int_equal(c.src.n4, 2);
+	assert_int_equal(c.src.n6, 1);
+	sl_prefix_format(&c.src.v[0], pb, sizeof(pb));
+	assert_string_equal(pb, "192.0.2.10");
+	sl_prefix_format(&c.src.v[1], pb, sizeof(pb));
+	assert_string_equal(pb, "192.0.2.64/27");
+	assert_int_equal(c.n_src_macs, 3);
+	assert_memory_equal(c.src_macs[1], "\xaa\xbb\xcc\xdd\xee\xff", 6);
+	assert_int_equal(c.dflt, SLUICE_DEFAULT_DIRECT);
+	assert_true(c.quic_reject);
+	/* The same name in two lists is two sources. */
+	assert_int_equal(c.n_lists, 3);
+	assert_int_equal(c.lists[0].list, SLUICE_LIST_WHITE);
+	assert_int_equal(c.lists[1].list, SLUICE_LIST_PROXY);
+	assert_string_equal(c.lists[1].name, "gfw");
+	assert_string_equal(c.lists[1].file, "/etc/sluice/gfw.txt");
+	assert_int_equal(c.lists[2].list, SLUICE_LIST_PROXY);
+	conf_free(&c);
+	assert_int_equal(c.src.n, 0);
+	assert_null(c.src.v);
+
+	/* Off values, and dns-local off needs no dns. */
+	assert_int_equal(parse(&c, "lan a\nlocal off\ndns off\n"
+			       "dns-local off\nsrc-mode exclude\n"
+			       "default proxy\nquic pass\n", err), 0);
+	assert_false(c.local);
+	assert_int_equal(c.dns_port, 0);
+	assert_int_equal(c.src_mode, SLUICE_SRC_EXCLUDE);
+	assert_int_equal(c.dflt, SLUICE_DEFAULT_PROXY);
+	assert_false(c.quic_reject);
+	conf_free(&c);
+}
+
+static void test_src_mac_limit(void **state)
+{
+	char text[64 * 32 + 64], err[CONF_ERR_LEN];
+	struct sd_conf c;
+	size_t off;
+	int i;
+
+	(void)state;
+	off = (size_t)snprintf(text, sizeof(text), "lan a\n");
+	for (i = 0; i < 64; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+					"src-mac 02:00:00:00:00:%02x\n", i);
+	assert_int_equal(parse(&c, text, err), 0);
+	assert_int_equal(c.n_src_macs, 64);
+	conf_free(&c);
+	snprintf(text + off, sizeof(text) - off, "src-mac 02:00:00:00:01:00\n");
+	assert_int_equal(parse(&c, text, err), -1);
+	assert_string_equal(err, "t.conf:66: too many src-mac addresses "
+			    "(at most 64)");
 }
 
 static void test_every_key(void **state)
@@ -147,6 +238,11 @@ static void test_client_equal(void **state)
 	conf_free(&b);
 	assert_int_equal(parse(&b, "client v2ray run -c x\nlan y\n", err), 0);
 	assert_false(conf_client_equal(&a, &b));
+	conf_free(&b);
+	/* local moves the client into a cgroup: a restart is needed. */
+	assert_int_equal(parse(&b, "client v2ray run\nlan y\nlocal on\n",
+			       err), 0);
+	assert_false(conf_client_equal(&a, &b));
 	conf_free(&a);
 	conf_free(&b);
 }
@@ -197,6 +293,29 @@ static const struct {
 	{ "log-level loud\n", "t.conf:1: bad value 'loud' for log-level (error, warning, notice, info, debug)" },
 	{ "client \"v2ray\n", "t.conf:1: unterminated \" quote" },
 	{ "client 'v2ray\n", "t.conf:1: unterminated ' quote" },
+	{ "lan a\nlocal maybe\n", "t.conf:2: bad value 'maybe' for local (on or off)" },
+	{ "lan a\nlocal on\nlocal off\n", "t.conf:3: duplicate key 'local' (first on line 2)" },
+	{ "lan a\ndns 0\n", "t.conf:2: bad value '0' for dns (1-65535 or off)" },
+	{ "lan a\ndns 65536\n", "t.conf:2: bad value '65536' for dns (1-65535 or off)" },
+	{ "lan a\ndns on\n", "t.conf:2: bad value 'on' for dns (1-65535 or off)" },
+	{ "lan a\ndns-local 2\n", "t.conf:2: bad value '2' for dns-local (on or off)" },
+	{ "lan a\n\ndns-local on\n", "t.conf:3: 'dns-local on' needs 'dns PORT'" },
+	{ "lan a\ndns-local on\ndns off\n", "t.conf:2: 'dns-local on' needs 'dns PORT'" },
+	{ "lan a\nsrc-mode all\n", "t.conf:2: bad value 'all' for src-mode (exclude or only)" },
+	{ "lan a\nsrc 192.0.2.1/24\n", "t.conf:2: host bits set in 192.0.2.1/24 (did you mean 192.0.2.0/24?)" },
+	{ "lan a\nsrc 192.0.2.1 lan\n", "t.conf:2: bad address 'lan'" },
+	{ "lan a\nsrc\n", "t.conf:2: 'src' needs at least 1 value" },
+	{ "lan a\nsrc-mac 02:00:00:00:00\n", "t.conf:2: bad value '02:00:00:00:00' for src-mac (aa:bb:cc:dd:ee:ff)" },
+	{ "lan a\nsrc-mac 01:00:5e:00:00:01\n", "t.conf:2: src-mac '01:00:5e:00:00:01' is a multicast address" },
+	{ "lan a\nsrc-mac 00:00:00:00:00:00\n", "t.conf:2: src-mac '00:00:00:00:00:00' is the all-zero address" },
+	{ "lan a\nsrc-mac 02:00:00:00:00:01\nsrc-mac 02-00-00-00-00-01\n", "t.conf:3: src-mac '02-00-00-00-00-01' listed twice" },
+	{ "lan a\ndefault tunnel\n", "t.conf:2: bad value 'tunnel' for default (proxy or direct)" },
+	{ "lan a\nquic on\n", "t.conf:2: bad value 'on' for quic (reject or pass)" },
+	{ "lan a\nproxy-list gfw\n", "t.conf:2: 'proxy-list' needs 2 values" },
+	{ "lan a\nproxy-list gfw rel.txt\n", "t.conf:2: 'rel.txt' is not an absolute path" },
+	{ "lan a\nproxy-list a!b /x\n", "t.conf:2: bad proxy-list name 'a!b' (1-31 of A-Z a-z 0-9 _ . -)" },
+	{ "lan a\nproxy-list server /x\n", "t.conf:2: proxy-list name 'server' is reserved for sluiced's own source" },
+	{ "lan a\nproxy-list g /x\nlist g /y\nproxy-list g /z\n", "t.conf:4: proxy-list 'g' defined twice" },
 	{ "port 1\n\n", "t.conf: no 'lan' interface given" },
 	{ "", "t.conf: no 'lan' interface given" },
 };
@@ -217,6 +336,7 @@ static void test_bad_lines(void **state)
 		/* A failed parse leaves nothing to free. */
 		assert_null(c.client_argv);
 		assert_int_equal(c.n_lists, 0);
+		assert_null(c.src.v);
 	}
 }
 
@@ -261,6 +381,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_issue7_keys),
+		cmocka_unit_test(test_src_mac_limit),
 		cmocka_unit_test(test_redirect_mode),
 		cmocka_unit_test(test_client_equal),
 		cmocka_unit_test(test_bad_lines),

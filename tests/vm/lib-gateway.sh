@@ -41,6 +41,23 @@ GW_PORT=12345 GW_PORT6=12346
 SVR_PORT=10086
 ECHO_PORT=7000
 V2RAY_UUID=5b5f0b0e-5a1c-4c4e-9a39-5c1ce5a1ce00
+# DNS (gw_dns_servers): the client's DNS inbound (dokodemo-door + dns
+# outbound) listens on [::]:DNS_PORT.  Two resolvers know DNS_NAME with
+# different answers, so an answer tells which one it came from:
+#   ISP_DNS4/6 in wan (any plain resolver on the Internet) -> ISP_ANS4/6
+#   TUN_DNS on the svr namespace's loopback, reachable only through the
+#   v2ray server                                           -> TUN_ANS4/6
+DNS_PORT=5353
+DNS_NAME=probe.example
+ISP_DNS4=203.0.113.53 ISP_DNS6=2001:db8:3::53
+ISP_ANS4=203.0.113.66 ISP_ANS6=2001:db8:3::66
+TUN_DNS=127.0.0.1
+TUN_ANS4=203.0.113.77 TUN_ANS6=2001:db8:3::77
+# a second LAN host (gw_lan2): a macvlan of the LAN host's eth0, on the same
+# Ethernet segment as lan0, with a fixed (locally administered) MAC
+LAN2_HOST4=192.0.2.3 LAN2_HOST6=2001:db8:1::3 LAN2_MAC=02:00:00:00:02:03
+# HTTP peer echo (gw_http_servers): the body is the peer address
+HTTP_PORT=8080
 # the bypass mark the v2ray client puts on its sockets (sockopt.mark)
 V2RAY_MARK=255
 GW_V2RAY_TEMPLATES=${SLUICE_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/vm/v2ray
@@ -184,10 +201,18 @@ v2ray_render() {
 		-e "s|@SERVER@|$SVR4|g" -e "s|@SERVER_PORT@|$SVR_PORT|g" \
 		-e "s|@UUID@|$V2RAY_UUID|g" -e "s|@MARK@|$V2RAY_MARK|g" \
 		-e "s|@DIRECT_IPS@|\"$FREEDOM4/32\", \"$FREEDOM6/128\"|g" \
+		-e "s|@DNS_PORT@|$DNS_PORT|g" -e "s|@TUNNEL_DNS@|$TUN_DNS|g" \
 		"$GW_V2RAY_TEMPLATES/$tpl" >"$out"
 	! grep -q '@[A-Z_0-9]*@' "$out" || fail "v2ray_render: unfilled placeholder in $out"
 }
 
+# _gw_nsockets NS PORT: how many TCP and UDP sockets listen on PORT in NS
+# (no grep -c: it fails on 0 inside $(), which the ERR trap would report)
+_gw_nsockets() {
+	local -a l=()
+	mapfile -t l < <(ip netns exec "$1" ss -Hlntu "sport = :$2")
+	echo "${#l[@]}"
+}
 _gw_listening() { # NS PROTO PORT
 	local flag=-Hlnt
 	[[ $2 == udp ]] && flag=-Hlnu
@@ -207,12 +232,23 @@ v2ray_server() {
 }
 
 # v2ray_client MODE: start the v2ray client (dokodemo-door, tproxy or
-# redirect) in gw; returns once both inbounds listen (TCP and UDP).
+# redirect) in gw; returns once both inbounds listen (TCP and UDP), and
+# the DNS inbound.  With GW_CLIENT_CG set (a cgroup v2 directory, see
+# gw_cgroup) the client runs in that cgroup: its sockets belong to it.
 V2RAY_CLIENT_PID=
+GW_CLIENT_CG=${GW_CLIENT_CG:-}
 v2ray_client() {
 	local mode=${1:-tproxy} cfg=$GW_LOGDIR/client-$1.json
 	v2ray_render client.json "$cfg" "$mode"
-	ip netns exec gw v2ray -config "$cfg" >>"$GW_LOGDIR/client.out" 2>&1 &
+	if [[ -n $GW_CLIENT_CG ]]; then
+		# one process: $! must be v2ray's PID
+		(
+			echo "$BASHPID" >"$GW_CLIENT_CG/cgroup.procs" || exit 125
+			exec ip netns exec gw v2ray -config "$cfg"
+		) >>"$GW_LOGDIR/client.out" 2>&1 &
+	else
+		ip netns exec gw v2ray -config "$cfg" >>"$GW_LOGDIR/client.out" 2>&1 &
+	fi
 	V2RAY_CLIENT_PID=$!
 	track_pid "$V2RAY_CLIENT_PID"
 	wait_for 30 _gw_v2ray_client_up ||
@@ -220,7 +256,8 @@ v2ray_client() {
 }
 _gw_v2ray_client_up() {
 	_gw_listening gw tcp "$GW_PORT" && _gw_listening gw tcp "$GW_PORT6" &&
-		_gw_listening gw udp "$GW_PORT" && _gw_listening gw udp "$GW_PORT6"
+		_gw_listening gw udp "$GW_PORT" && _gw_listening gw udp "$GW_PORT6" &&
+		_gw_listening gw udp "$DNS_PORT" && _gw_listening gw tcp "$DNS_PORT"
 }
 
 # v2ray_client_stop: stop the client and wait until it is gone.
@@ -230,6 +267,15 @@ v2ray_client_stop() {
 	wait "$V2RAY_CLIENT_PID" 2>/dev/null || true
 	V2RAY_CLIENT_PID=
 	! _gw_listening gw tcp "$GW_PORT" || fail "v2ray client still listening after stop"
+	# its connections to the server close after it: their last packets
+	# (with the client's mark) would count in the next step's counters
+	wait_for 30 _gw_no_server_conns || fail "the stopped client's connections to the server stay open: $(in_gw ss -Htn)"
+}
+_gw_no_server_conns() {
+	local -a l=()
+	mapfile -t l < <(ip netns exec gw ss -Htn state established state syn-sent state fin-wait-1 \
+		state fin-wait-2 state close-wait state last-ack state closing "( dport = :$SVR_PORT )")
+	((${#l[@]} == 0))
 }
 
 # log_count WHICH FIXED-STRING: lines of the access log of WHICH (client|
@@ -268,11 +314,13 @@ wait_log() {
 # `echo` to answer and then kills it; under TCG on a busy host starting
 # `sh` can take longer than that and the answer was lost ("sh: echo: I/O
 # error" in the server's log, "no reply" in the test).
+# gw_echo_servers [PORT]: the same on another port than ECHO_PORT.
+# shellcheck disable=SC2120 # PORT is optional
 gw_echo_servers() {
-	local a la
-	local -a las=("TCP4-LISTEN:$ECHO_PORT,reuseaddr,fork" "TCP6-LISTEN:$ECHO_PORT,ipv6only=1,reuseaddr,fork")
+	local a la port=${1:-$ECHO_PORT}
+	local -a las=("TCP4-LISTEN:$port,reuseaddr,fork" "TCP6-LISTEN:$port,ipv6only=1,reuseaddr,fork")
 	for a in "$PROXIED4" "$PROXIED6" "$WLISTED4" "$WLISTED6" "$FREEDOM4" "$FREEDOM6"; do
-		las+=("$(_lib_socat_addr udp "$a" "$ECHO_PORT" listen)")
+		las+=("$(_lib_socat_addr udp "$a" "$port" listen)")
 	done
 	mkdir -p "$GW_LOGDIR"
 	for la in "${las[@]}"; do
@@ -280,14 +328,9 @@ gw_echo_servers() {
 		ip netns exec wan socat -d -d -t 10 "$la" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>>"$GW_LOGDIR/echo-servers.log" &
 		track_pid $!
 	done
-	wait_for 10 _gw_echo_up || fail "gw_echo_servers: not all listening: $(in_wan ss -Hlntu)"
+	wait_for 10 _gw_echo_up "$port" || fail "gw_echo_servers: not all listening: $(in_wan ss -Hlntu)"
 }
-_gw_echo_up() {
-	local s n
-	s=$(in_wan ss -Hlntu "sport = :$ECHO_PORT")
-	n=$(grep -c . <<<"$s")
-	((n >= 8))
-}
+_gw_echo_up() { (($(_gw_nsockets wan "$1") >= 8)); }
 
 # how long a query that must succeed may take (generous: TCG on a busy host)
 GW_QUERY_TIMEOUT=${GW_QUERY_TIMEOUT:-15}
@@ -310,21 +353,222 @@ gw_query() {
 	canon_ip "$reply"
 }
 
+# Where expect_peer and expect_no_reply query from, and to which port: set
+# them for one call (`GW_FROM=lan2 expect_peer ...`, `GW_FROM=gw` for the
+# gateway's own traffic).
+GW_FROM=${GW_FROM:-lan}
+GW_TO_PORT=${GW_TO_PORT:-$ECHO_PORT}
 # expect_peer PROTO DST WANT [MSG]: a LAN host query to DST must be answered
 # and the Internet host must have seen WANT as the peer address
 expect_peer() {
 	local proto=$1 dst=$2 want=$3 got
-	got=$(gw_query lan "$proto" "$dst" "$ECHO_PORT" "$GW_QUERY_TIMEOUT") ||
+	got=$(gw_query "$GW_FROM" "$proto" "$dst" "$GW_TO_PORT" "$GW_QUERY_TIMEOUT") ||
 		fail "${4:-$proto to $dst}: no reply (wanted peer $want)"
 	assert_eq "$want" "$got" "${4:-$proto to $dst}: peer address seen by $dst"
 }
 # expect_no_reply PROTO DST [TIMEOUT]: the query must fail
 expect_no_reply() {
 	local got
-	if got=$(gw_query lan "$1" "$2" "$ECHO_PORT" "${3:-3}" 2>/dev/null); then
+	if got=$(gw_query "$GW_FROM" "$1" "$2" "$GW_TO_PORT" "${3:-3}" 2>/dev/null); then
 		fail "$1 to $2: unexpected reply (peer $got)"
 	fi
 	return 0
+}
+# expect_refused PROTO DST [TIMEOUT]: the query must fail with "Connection
+# refused" (for UDP: an ICMP port unreachable came back), not time out
+expect_refused() {
+	local proto=${1,,} dst=$2 tmo=${3:-$GW_QUERY_TIMEOUT} ca err rc=0
+	ca=$(_lib_socat_addr "$proto" "$dst" "$GW_TO_PORT" connect)
+	err=$GW_LOGDIR/refused.$BASHPID.log
+	echo "--- $EPOCHREALTIME $GW_FROM: $ca (expect refused)" >>"$GW_LOGDIR/query.log"
+	echo query | ip netns exec "$GW_FROM" socat -d -d -t "$tmo" -T "$tmo" - "$ca" >"$err.out" 2>"$err" || rc=$?
+	cat "$err" >>"$GW_LOGDIR/query.log"
+	((rc != 0)) || fail "$proto to $dst port $GW_TO_PORT: not refused (socat exit 0, reply '$(cat "$err.out")')"
+	grep -q 'Connection refused' "$err" ||
+		fail "$proto to $dst port $GW_TO_PORT: failed, but not refused: $(tail -n 3 "$err")"
+	rm -f "$err" "$err.out"
+}
+
+# ---- cgroups (the loop guard compares the cgroup v2 of sockets) -------------------
+# Every test runs in a cgroup of its own (tests/vm/guest/guest.sh); these
+# make child cgroups of it.  No controllers are enabled below the test's
+# cgroup, so processes may sit in the parent and the children alike.
+# gw_cgroup NAME: create a child cgroup of the test's one, print its path;
+# removed (its processes killed first) when the test exits
+gw_cgroup() {
+	local cg
+	cg=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	[[ -n $cg ]] || fail "gw_cgroup: not in a cgroup v2 hierarchy: $(cat /proc/self/cgroup)"
+	cg=/sys/fs/cgroup${cg%/}/$1
+	mkdir "$cg" || fail "gw_cgroup: mkdir $cg"
+	on_exit "_gw_cgroup_rm $cg"
+	echo "$cg"
+}
+_gw_cg_empty() { grep -q '^populated 0' "$1/cgroup.events"; }
+_gw_cgroup_rm() {
+	[[ -d $1 ]] || return 0
+	_gw_cg_empty "$1" || echo 1 >"$1/cgroup.kill"
+	wait_for 10 _gw_cg_empty "$1" || echo "gw_cgroup: $1 not empty" >&2
+	rmdir "$1" || echo "gw_cgroup: rmdir $1 failed" >&2
+}
+# in_cgroup DIR CMD...: run CMD in cgroup DIR (a subshell moves itself, then
+# execs CMD, so that CMD and whatever it starts belong to DIR)
+in_cgroup() {
+	(
+		echo "$BASHPID" >"$1/cgroup.procs" || exit 125
+		shift
+		exec "$@"
+	)
+}
+
+# ---- HTTP peer echo, for curl --------------------------------------------------------
+# gw_http_servers: HTTP/1.0 servers in wan on HTTP_PORT (all addresses, v4
+# and v6) whose body is the peer address they saw.  The responder reads the
+# whole request before it answers: socat would otherwise write the request
+# into a pipe nobody reads any more.  Content-Length lets curl end the
+# transfer and close at once (else it waits for socat's close, which comes
+# only after socat's -t).
+gw_http_servers() {
+	local la r=$GW_LOGDIR/http-peer.sh
+	mkdir -p "$GW_LOGDIR"
+	# shellcheck disable=SC2016 # for the responder's shell
+	printf '%s\n' 'cr=$(printf "\r")' \
+		'while IFS= read -r l; do [ -z "${l%"$cr"}" ] && break; done' \
+		'printf "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s\n" $((${#SOCAT_PEERADDR} + 1)) "$SOCAT_PEERADDR"' >"$r"
+	for la in "TCP4-LISTEN:$HTTP_PORT,reuseaddr,fork" "TCP6-LISTEN:$HTTP_PORT,ipv6only=1,reuseaddr,fork"; do
+		ip netns exec wan socat -d -t 10 "$la" SYSTEM:"sh $r",pipes </dev/null >/dev/null 2>>"$GW_LOGDIR/http-servers.log" &
+		track_pid $!
+	done
+	wait_for 10 _gw_http_up || fail "gw_http_servers: not listening: $(in_wan ss -Hlnt)"
+}
+_gw_http_up() { (($(_gw_nsockets wan "$HTTP_PORT") >= 2)); }
+# gw_curl NS ADDR: curl http://ADDR:HTTP_PORT/ from netns NS, print the peer
+# address the server saw (canonical form); non-zero status if curl failed.
+# curl runs in cgroup GW_CURL_CG if that is set, else in the test's.
+GW_CURL_CG=${GW_CURL_CG:-}
+gw_curl() {
+	local a=$2 out
+	local -a pre=()
+	[[ $a == *:* ]] && a="[$a]"
+	[[ -n $GW_CURL_CG ]] && pre=(in_cgroup "$GW_CURL_CG")
+	echo "--- $EPOCHREALTIME $1: curl http://$a:$HTTP_PORT/ ${GW_CURL_CG:+(cgroup $GW_CURL_CG)}" >>"$GW_LOGDIR/query.log"
+	out=$("${pre[@]}" ip netns exec "$1" curl -sS -g --noproxy '*' --max-time "$GW_QUERY_TIMEOUT" \
+		"http://$a:$HTTP_PORT/" 2>>"$GW_LOGDIR/query.log") || return 1
+	echo "--- $EPOCHREALTIME curl done: $out" >>"$GW_LOGDIR/query.log"
+	canon_ip "$out"
+}
+# gw_settle: wait until the TCP connections of the LAN hosts and of the
+# gateway to the echo, HTTP, QUIC and DNS ports are closed or in TIME_WAIT.
+# A query returns with the first line of the answer; the connection's last
+# segments (FINs, the last ACK, sent by an orphaned socket after socat or
+# curl exited) pass the hooks later, and per-packet counters (the redirect
+# counters, src_excluded, local_out, ...) move for them.
+gw_settle() {
+	wait_for 30 _gw_settled || fail "gw_settle: connections still open: $_GW_OPEN"
+}
+_GW_OPEN=
+_gw_settled() {
+	local ns
+	local -a l=()
+	for ns in lan gw ${GW_LAN2:+lan2}; do
+		mapfile -t -O "${#l[@]}" l < <(ip netns exec "$ns" ss -Htn state established state syn-sent \
+			state syn-recv state fin-wait-1 state fin-wait-2 state close-wait state last-ack state closing \
+			"( dport = :$HTTP_PORT or dport = :$ECHO_PORT or dport = :$GW_TO_PORT or dport = :53 )")
+	done
+	_GW_OPEN=${l[*]}
+	((${#l[@]} == 0))
+}
+# settled_snap: snap once the previous flows have ended (gw_settle)
+settled_snap() {
+	gw_settle
+	snap
+}
+# expect_curl DST WANT [MSG]: the gateway's own curl to DST must get an
+# answer, and DST must have seen WANT as the peer
+expect_curl() {
+	local got
+	got=$(gw_curl gw "$1") || fail "${3:-curl to $1}: failed (wanted peer $2): $(tail -n 2 "$GW_LOGDIR/query.log")"
+	assert_eq "$2" "$got" "${3:-curl to $1}: peer address seen by $1"
+}
+# expect_curl_fails DST [MSG]: the gateway's own curl to DST must fail
+expect_curl_fails() {
+	local got
+	if got=$(gw_curl gw "$1"); then
+		fail "${2:-curl to $1}: unexpected answer (peer $got)"
+	fi
+	return 0
+}
+
+# ---- DNS -----------------------------------------------------------------------------
+# gw_dns_servers: the ISP resolver (wan, on ISP_DNS4/6, added to inet0) and
+# the tunnel-side resolver (svr, on its loopback), both dnsmasq with a fixed
+# answer for DNS_NAME; returns once both listen (UDP and TCP).
+gw_dns_servers() {
+	ip -n wan addr add "$ISP_DNS4/32" dev inet0
+	ip -n wan addr add "$ISP_DNS6/128" dev inet0 nodad
+	_gw_dnsmasq wan isp "$ISP_DNS4,$ISP_DNS6" "$ISP_ANS4" "$ISP_ANS6"
+	_gw_dnsmasq svr tun "$TUN_DNS" "$TUN_ANS4" "$TUN_ANS6"
+	wait_for 10 _gw_dns_up || fail "gw_dns_servers: not listening: $(tail -n 5 "$GW_LOGDIR"/dnsmasq-*.log)"
+}
+_gw_dnsmasq() { # NS NAME LISTEN-ADDRS ANS4 ANS6
+	command -v dnsmasq >/dev/null || fail "dnsmasq not installed (apt-get install dnsmasq-base)"
+	mkdir -p "$GW_LOGDIR"
+	ip netns exec "$1" dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts \
+		--listen-address="$3" --bind-interfaces --port=53 --user=root --group=root \
+		--pid-file= --log-facility=- --log-queries \
+		--address="/$DNS_NAME/$4" --address="/$DNS_NAME/$5" >"$GW_LOGDIR/dnsmasq-$2.log" 2>&1 &
+	track_pid $!
+}
+_gw_dns_up() { (($(_gw_nsockets wan 53) >= 4 && $(_gw_nsockets svr 53) >= 2)); }
+# gw_dig NS SERVER TYPE [tcp]: ask SERVER (any address) for DNS_NAME's
+# TYPE (A|AAAA) record from netns NS, over UDP or TCP; print the answer
+gw_dig() {
+	local t=+notcp out
+	[[ ${4:-} == tcp ]] && t=+tcp
+	echo "--- $EPOCHREALTIME $1: dig $t @$2 $DNS_NAME $3" >>"$GW_LOGDIR/query.log"
+	out=$(ip netns exec "$1" dig +short +time="$GW_QUERY_TIMEOUT" +tries=1 $t "@$2" "$DNS_NAME" "$3" 2>&1) || {
+		echo "$out" >>"$GW_LOGDIR/query.log"
+		return 1
+	}
+	echo "$out" >>"$GW_LOGDIR/query.log"
+	echo "$out"
+}
+# expect_dns NS SERVER TYPE WANT [tcp]: the answer must be WANT
+expect_dns() {
+	local got what="dig from $1 @$2 $3 ${5:-udp}"
+	got=$(gw_dig "$1" "$2" "$3" "${5:-}") || fail "$what: failed: $got"
+	assert_eq "$4" "$got" "$what: answer"
+}
+
+# ---- a second LAN host ----------------------------------------------------------------
+# gw_lan2: netns "lan2", LAN2_HOST4/6 with MAC LAN2_MAC, on the same segment
+# as the LAN host (a macvlan of lan's eth0: its frames reach lan0 with their
+# own source MAC); sets LAN_MAC to the LAN host's MAC.
+LAN_MAC='' GW_LAN2=''
+gw_lan2() {
+	GW_LAN2=1
+	ip netns add lan2
+	ip netns exec lan2 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
+	ip -n lan link add link eth0 name mv0 address "$LAN2_MAC" type macvlan mode bridge
+	ip -n lan link set mv0 netns lan2
+	ip -n lan2 -b - <<-EOF
+		link set lo up
+		link set mv0 name eth0
+		addr add $LAN2_HOST4/24 dev eth0
+		addr add $LAN2_HOST6/64 dev eth0 nodad
+		link set eth0 up
+		route add default via $GW_LAN4
+		route add default via $GW_LAN6
+	EOF
+	[[ $(ip -n lan -o link show dev eth0) =~ link/ether\ ([0-9a-f:]{17}) ]] ||
+		fail "gw_lan2: no MAC on lan's eth0"
+	LAN_MAC=${BASH_REMATCH[1]}
+	wait_for 5 _gw_lan2_up || fail "gw_lan2: eth0 of lan2 not up"
+}
+_gw_lan2_up() {
+	ip -n lan2 link show dev eth0 | grep -q 'state UP' &&
+		[[ -z $(ip -n lan2 -6 addr show tentative) ]]
 }
 
 # fam ADDR: 4 or 6
@@ -336,9 +580,10 @@ gwwan_of() { if [[ $1 == *:* ]]; then echo "$GW_WAN6"; else echo "$GW_WAN4"; fi;
 # gw_dump: v2ray logs and sluice status, for the output of a failed test
 gw_dump() {
 	local f
-	for f in client-access server-access client-error server-error echo-servers; do
+	for f in client-access server-access client-error server-error echo-servers \
+		http-servers dnsmasq-isp dnsmasq-tun query; do
 		[[ -f $GW_LOGDIR/$f.log ]] || continue
-		echo "--- v2ray $f.log (last 25 lines)"
+		echo "--- $f.log (last 25 lines)"
 		tail -n 25 "$GW_LOGDIR/$f.log"
 	done
 	echo "--- sluicectl status"

@@ -131,6 +131,30 @@ bool sl_put_config(struct nlmsghdr *nlh, size_t buflen,
 			SLUICE_A_MASQUERADE, c->masquerade));
 	PUT(SL_CFG_NO_LISTENER, mnl_attr_put_u32_check(nlh, buflen,
 			SLUICE_A_NO_LISTENER, c->no_listener));
+	PUT(SL_CFG_LOCAL, mnl_attr_put_u8_check(nlh, buflen,
+			SLUICE_A_LOCAL, c->local));
+	PUT(SL_CFG_DNS_PORT, mnl_attr_put_u16_check(nlh, buflen,
+			SLUICE_A_DNS_PORT, c->dns_port));
+	PUT(SL_CFG_DNS_LOCAL, mnl_attr_put_u8_check(nlh, buflen,
+			SLUICE_A_DNS_LOCAL, c->dns_local));
+	PUT(SL_CFG_SRC_MODE, mnl_attr_put_u32_check(nlh, buflen,
+			SLUICE_A_SRC_MODE, c->src_mode));
+	if (ok && (c->have & SL_CFG_SRC_MACS)) {
+		/* Empty, too, is meaningful: no MAC is listed any more. */
+		struct nlattr *nest = mnl_attr_nest_start_check(nlh, buflen,
+							SLUICE_A_SRC_MACS);
+
+		ok = nest != NULL;
+		for (i = 0; ok && i < c->n_src_macs; i++)
+			ok = mnl_attr_put_check(nlh, buflen, SLUICE_A_MAC, 6,
+						c->src_macs[i]);
+		if (nest)
+			mnl_attr_nest_end(nlh, nest);
+	}
+	PUT(SL_CFG_DEFAULT, mnl_attr_put_u32_check(nlh, buflen,
+			SLUICE_A_DEFAULT, c->dflt));
+	PUT(SL_CFG_QUIC, mnl_attr_put_u8_check(nlh, buflen,
+			SLUICE_A_QUIC_REJECT, c->quic_reject));
 #undef PUT
 	return ok;
 }
@@ -152,6 +176,47 @@ static int get_lan(const struct nlattr *nest, struct sl_config *c)
 	return 0;
 }
 
+static int get_macs(const struct nlattr *nest, struct sl_config *c)
+{
+	const struct nlattr *a;
+
+	c->n_src_macs = 0;
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) != SLUICE_A_MAC)
+			continue;
+		if (c->n_src_macs == SLUICE_MAX_SRC_MACS ||
+		    mnl_attr_get_payload_len(a) != 6)
+			return -1;
+		memcpy(c->src_macs[c->n_src_macs++], mnl_attr_get_payload(a),
+		       6);
+	}
+	c->have |= SL_CFG_SRC_MACS;
+	return 0;
+}
+
+/* The u8 settings: which field and which `have` bit each fills. */
+static uint8_t *u8_field(struct sl_config *c, uint16_t t, unsigned *bit)
+{
+	switch (t) {
+	case SLUICE_A_ENABLED:
+		*bit = SL_CFG_ENABLED;
+		return &c->enabled;
+	case SLUICE_A_MASQUERADE:
+		*bit = SL_CFG_MASQUERADE;
+		return &c->masquerade;
+	case SLUICE_A_LOCAL:
+		*bit = SL_CFG_LOCAL;
+		return &c->local;
+	case SLUICE_A_DNS_LOCAL:
+		*bit = SL_CFG_DNS_LOCAL;
+		return &c->dns_local;
+	case SLUICE_A_QUIC_REJECT:
+		*bit = SL_CFG_QUIC;
+		return &c->quic_reject;
+	}
+	return NULL;
+}
+
 int sl_get_config(const struct nlmsghdr *nlh, struct sl_config *c)
 {
 	const struct nlattr *a;
@@ -161,29 +226,35 @@ int sl_get_config(const struct nlmsghdr *nlh, struct sl_config *c)
 		uint16_t t = mnl_attr_get_type(a);
 		size_t len = mnl_attr_get_payload_len(a);
 
+		unsigned bit;
+		uint8_t *u8;
+
 		switch (t) {
 		case SLUICE_A_ENABLED:
 		case SLUICE_A_MASQUERADE:
+		case SLUICE_A_LOCAL:
+		case SLUICE_A_DNS_LOCAL:
+		case SLUICE_A_QUIC_REJECT:
 			if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
 				return -1;
-			if (t == SLUICE_A_ENABLED) {
-				c->enabled = mnl_attr_get_u8(a);
-				c->have |= SL_CFG_ENABLED;
-			} else {
-				c->masquerade = mnl_attr_get_u8(a);
-				c->have |= SL_CFG_MASQUERADE;
-			}
+			u8 = u8_field(c, t, &bit);
+			*u8 = mnl_attr_get_u8(a);
+			c->have |= bit;
 			break;
 		case SLUICE_A_PORT:
 		case SLUICE_A_PORT6:
+		case SLUICE_A_DNS_PORT:
 			if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
 				return -1;
 			if (t == SLUICE_A_PORT) {
 				c->port = mnl_attr_get_u16(a);
 				c->have |= SL_CFG_PORT;
-			} else {
+			} else if (t == SLUICE_A_PORT6) {
 				c->port6 = mnl_attr_get_u16(a);
 				c->have |= SL_CFG_PORT6;
+			} else {
+				c->dns_port = mnl_attr_get_u16(a);
+				c->have |= SL_CFG_DNS_PORT;
 			}
 			break;
 		case SLUICE_A_MODE:
@@ -191,7 +262,9 @@ int sl_get_config(const struct nlmsghdr *nlh, struct sl_config *c)
 		case SLUICE_A_BYPASS_MASK:
 		case SLUICE_A_FWMARK:
 		case SLUICE_A_FWMARK_MASK:
-		case SLUICE_A_NO_LISTENER: {
+		case SLUICE_A_NO_LISTENER:
+		case SLUICE_A_SRC_MODE:
+		case SLUICE_A_DEFAULT: {
 			uint32_t v;
 
 			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
@@ -212,9 +285,15 @@ int sl_get_config(const struct nlmsghdr *nlh, struct sl_config *c)
 			} else if (t == SLUICE_A_FWMARK_MASK) {
 				c->fwmark_mask = v;
 				c->have |= SL_CFG_FWMARK;
-			} else {
+			} else if (t == SLUICE_A_NO_LISTENER) {
 				c->no_listener = v;
 				c->have |= SL_CFG_NO_LISTENER;
+			} else if (t == SLUICE_A_SRC_MODE) {
+				c->src_mode = v;
+				c->have |= SL_CFG_SRC_MODE;
+			} else {
+				c->dflt = v;
+				c->have |= SL_CFG_DEFAULT;
 			}
 			break;
 		}
@@ -239,6 +318,11 @@ int sl_get_config(const struct nlmsghdr *nlh, struct sl_config *c)
 			if (sl_get_str(a, c->wan, sizeof(c->wan)) < 0)
 				return -1;
 			c->have |= SL_CFG_WAN;
+			break;
+		case SLUICE_A_SRC_MACS:
+			if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+			    get_macs(a, c) < 0)
+				return -1;
 			break;
 		}
 	}
@@ -300,6 +384,12 @@ int sl_get_match(const struct nlmsghdr *nlh, struct sl_match *m)
 			if (sl_get_prefix(a, &m->pfx) < 0)
 				return -1;
 			m->match = true;
+			break;
+		case SLUICE_A_LIST:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+				return -1;
+			m->list = mnl_attr_get_u32(a);
+			m->has_list = true;
 			break;
 		case SLUICE_A_SOURCE:
 			/* Repeated: one per owning source; keep what fits. */

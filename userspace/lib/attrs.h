@@ -44,6 +44,8 @@ struct sl_match {
 	bool has_verdict;
 	uint32_t verdict, rule;
 	bool match;			/* LOOKUP: MATCH; CLASSIFY: PREFIX given */
+	bool has_list;			/* CLASSIFY: which list @pfx is in */
+	uint32_t list;
 	struct sl_prefix pfx;
 	unsigned n_sources;
 	char sources[SL_MAX_SOURCES][SLUICE_SOURCE_MAXLEN + 1];

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mac.h"
 #include "names.h"
 #include "prefix.h"
 
@@ -66,12 +67,22 @@ int sl_parse_mark(const char *s, uint32_t *val, uint32_t *mask)
 	return 0;
 }
 
-/* One `set` key: its bit(s), the value syntax shown on error, a parser. */
+/*
+ * One `set` key: the value syntax shown on error, a parser.  A parser may
+ * explain a bad value better than the syntax can (src-mac: which address
+ * and why) by writing into @why.
+ */
 struct key {
 	const char *name;
 	const char *syntax;
-	int (*parse)(struct sl_config *c, const char *v);
+	int (*parse)(struct sl_config *c, const char *v, char *why,
+		     size_t whylen);
 };
+
+/* Most keys never need @why: marked unused rather than cast away. */
+#define KEY_FN(fn) static int fn(struct sl_config *c, const char *v,	\
+				 char *why __attribute__((unused)),	\
+				 size_t whylen __attribute__((unused)))
 
 static int p_onoff(const char *v, uint8_t *out)
 {
@@ -94,19 +105,19 @@ static int p_port(const char *v, uint16_t *out)
 	return 0;
 }
 
-static int k_enabled(struct sl_config *c, const char *v)
+KEY_FN(k_enabled)
 {
 	c->have |= SL_CFG_ENABLED;
 	return p_onoff(v, &c->enabled);
 }
 
-static int k_masquerade(struct sl_config *c, const char *v)
+KEY_FN(k_masquerade)
 {
 	c->have |= SL_CFG_MASQUERADE;
 	return p_onoff(v, &c->masquerade);
 }
 
-static int k_mode(struct sl_config *c, const char *v)
+KEY_FN(k_mode)
 {
 	c->have |= SL_CFG_MODE;
 	if (!strcmp(v, "tproxy"))
@@ -118,19 +129,19 @@ static int k_mode(struct sl_config *c, const char *v)
 	return 0;
 }
 
-static int k_port(struct sl_config *c, const char *v)
+KEY_FN(k_port)
 {
 	c->have |= SL_CFG_PORT;
 	return p_port(v, &c->port);
 }
 
-static int k_port6(struct sl_config *c, const char *v)
+KEY_FN(k_port6)
 {
 	c->have |= SL_CFG_PORT6;
 	return p_port(v, &c->port6);
 }
 
-static int k_listen(struct sl_config *c, const char *v)
+KEY_FN(k_listen)
 {
 	struct sl_prefix p;
 
@@ -146,19 +157,19 @@ static int k_listen(struct sl_config *c, const char *v)
 	return 0;
 }
 
-static int k_mark(struct sl_config *c, const char *v)
+KEY_FN(k_mark)
 {
 	c->have |= SL_CFG_MARK;
 	return sl_parse_mark(v, &c->bypass_mark, &c->bypass_mask);
 }
 
-static int k_fwmark(struct sl_config *c, const char *v)
+KEY_FN(k_fwmark)
 {
 	c->have |= SL_CFG_FWMARK;
 	return sl_parse_mark(v, &c->fwmark, &c->fwmark_mask);
 }
 
-static int k_lan(struct sl_config *c, const char *v)
+KEY_FN(k_lan)
 {
 	const char *p = v;
 	unsigned i;
@@ -189,7 +200,7 @@ static int k_lan(struct sl_config *c, const char *v)
 	}
 }
 
-static int k_wan(struct sl_config *c, const char *v)
+KEY_FN(k_wan)
 {
 	c->have |= SL_CFG_WAN;
 	if (!strcmp(v, "none")) {
@@ -202,7 +213,7 @@ static int k_wan(struct sl_config *c, const char *v)
 	return 0;
 }
 
-static int k_no_listener(struct sl_config *c, const char *v)
+KEY_FN(k_no_listener)
 {
 	c->have |= SL_CFG_NO_LISTENER;
 	if (!strcmp(v, "pass"))
@@ -211,6 +222,81 @@ static int k_no_listener(struct sl_config *c, const char *v)
 		c->no_listener = SLUICE_NO_LISTENER_DROP;
 	else
 		return -1;
+	return 0;
+}
+
+static int p_word(const char *v, const char *a, const char *b,
+		  uint32_t va, uint32_t vb, uint32_t *out)
+{
+	if (!strcmp(v, a))
+		*out = va;
+	else if (!strcmp(v, b))
+		*out = vb;
+	else
+		return -1;
+	return 0;
+}
+
+KEY_FN(k_local)
+{
+	c->have |= SL_CFG_LOCAL;
+	return p_onoff(v, &c->local);
+}
+
+KEY_FN(k_dns)
+{
+	c->have |= SL_CFG_DNS_PORT;
+	if (!strcmp(v, "off")) {
+		c->dns_port = 0;
+		return 0;
+	}
+	return p_port(v, &c->dns_port);
+}
+
+KEY_FN(k_dns_local)
+{
+	c->have |= SL_CFG_DNS_LOCAL;
+	return p_onoff(v, &c->dns_local);
+}
+
+KEY_FN(k_src_mode)
+{
+	c->have |= SL_CFG_SRC_MODE;
+	return p_word(v, "exclude", "only", SLUICE_SRC_EXCLUDE,
+		      SLUICE_SRC_ONLY, &c->src_mode);
+}
+
+KEY_FN(k_src_mac)
+{
+	int n;
+
+	c->have |= SL_CFG_SRC_MACS;
+	c->n_src_macs = 0;
+	if (!strcmp(v, "none"))
+		return 0;
+	n = sl_mac_list_parse(v, c->src_macs, SLUICE_MAX_SRC_MACS, why,
+			      whylen);
+	if (n < 0)
+		return -1;
+	c->n_src_macs = (unsigned)n;
+	return 0;
+}
+
+KEY_FN(k_default)
+{
+	c->have |= SL_CFG_DEFAULT;
+	return p_word(v, "proxy", "direct", SLUICE_DEFAULT_PROXY,
+		      SLUICE_DEFAULT_DIRECT, &c->dflt);
+}
+
+KEY_FN(k_quic)
+{
+	uint32_t r;
+
+	c->have |= SL_CFG_QUIC;
+	if (p_word(v, "reject", "pass", 1, 0, &r) < 0)
+		return -1;
+	c->quic_reject = (uint8_t)r;
 	return 0;
 }
 
@@ -226,12 +312,19 @@ static const struct key keys[] = {
 	{ "wan", "IF or none", k_wan },
 	{ "masquerade", "on|off", k_masquerade },
 	{ "no-listener", "pass|drop", k_no_listener },
+	{ "local", "on|off", k_local },
+	{ "dns", "1-65535 or off", k_dns },
+	{ "dns-local", "on|off", k_dns_local },
+	{ "src-mode", "exclude|only", k_src_mode },
+	{ "src-mac", "MAC[,MAC...] up to 64, or none", k_src_mac },
+	{ "default", "proxy|direct", k_default },
+	{ "quic", "reject|pass", k_quic },
 };
 
 int sl_config_parse_args(struct sl_config *c, int argc, char *const *argv,
 			 char *err, size_t errlen)
 {
-	char tmp[SL_ERR_LEN];
+	char tmp[SL_ERR_LEN], why[SL_ERR_LEN];
 	int i;
 
 	memset(c, 0, sizeof(*c));
@@ -257,11 +350,15 @@ int sl_config_parse_args(struct sl_config *c, int argc, char *const *argv,
 			       k->name, k->syntax);
 			return -1;
 		}
-		if (k->parse(c, argv[i + 1]) < 0) {
+		why[0] = '\0';
+		if (k->parse(c, argv[i + 1], why, sizeof(why)) < 0) {
 			sl_quote(argv[i + 1], strlen(argv[i + 1]), tmp,
 				 sizeof(tmp));
-			seterr(err, errlen, "bad value '%s' for %s (%s)",
-			       tmp, k->name, k->syntax);
+			if (why[0])
+				seterr(err, errlen, "%s: %s", k->name, why);
+			else
+				seterr(err, errlen, "bad value '%s' for %s (%s)",
+				       tmp, k->name, k->syntax);
 			return -1;
 		}
 		/*

@@ -26,6 +26,13 @@ enum {
 	SL_CFG_WAN		= 1u << 9,
 	SL_CFG_MASQUERADE	= 1u << 10,
 	SL_CFG_NO_LISTENER	= 1u << 11,
+	SL_CFG_LOCAL		= 1u << 12,
+	SL_CFG_DNS_PORT		= 1u << 13,
+	SL_CFG_DNS_LOCAL	= 1u << 14,
+	SL_CFG_SRC_MODE		= 1u << 15,
+	SL_CFG_SRC_MACS		= 1u << 16,
+	SL_CFG_DEFAULT		= 1u << 17,
+	SL_CFG_QUIC		= 1u << 18,
 };
 
 struct sl_config {
@@ -42,12 +49,21 @@ struct sl_config {
 	char wan[SLUICE_IFNAME_MAXLEN + 1];	/* "" = none */
 	uint8_t masquerade;
 	uint32_t no_listener;
+	uint8_t local;			/* the gateway's own flows too */
+	uint16_t dns_port;		/* 0 = off */
+	uint8_t dns_local;
+	uint32_t src_mode;		/* enum sluice_src_mode */
+	unsigned n_src_macs;
+	uint8_t src_macs[SLUICE_MAX_SRC_MACS][6];
+	uint32_t dflt;			/* enum sluice_default */
+	uint8_t quic_reject;
 };
 
 /*
  * Parse "KEY VALUE [KEY VALUE...]" into @c (zeroed first).  Returns 0, or
- * -1 with a reason in @err such as "unknown key 'foo'" or
- * "bad value 'x' for port (1-65535)".
+ * -1 with a reason in @err such as "unknown key 'foo'",
+ * "bad value 'x' for port (1-65535)" or, where the value has a structure
+ * of its own, "src-mac: '01:00:5e:00:00:01' is a multicast address".
  */
 int sl_config_parse_args(struct sl_config *c, int argc, char *const *argv,
 			 char *err, size_t errlen);

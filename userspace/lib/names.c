@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "names.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <linux/sluice.h>
 
@@ -45,6 +46,8 @@ const char *sl_verdict_name(uint32_t v)
 		[SLUICE_VERDICT_PASS] = "direct",
 		[SLUICE_VERDICT_REDIRECT] = "proxy",
 		[SLUICE_VERDICT_DROP] = "drop",
+		[SLUICE_VERDICT_REJECT] = "reject",
+		[SLUICE_VERDICT_DNS] = "dns",
 	};
 	return pick(t, ARRAY_SIZE(t), v);
 }
@@ -61,6 +64,15 @@ const char *sl_rule_name(uint32_t r)
 		[SLUICE_RULE_REDIRECT] = "redirect",
 		[SLUICE_RULE_UDP_REDIRECT_MODE] = "udp-redirect-mode",
 		[SLUICE_RULE_EXISTING] = "existing",
+		[SLUICE_RULE_SRC_EXCLUDED] = "src-excluded",
+		[SLUICE_RULE_SRC_NOT_LISTED] = "src-not-listed",
+		[SLUICE_RULE_DNS] = "dns",
+		[SLUICE_RULE_DEFAULT_DIRECT] = "default-direct",
+		[SLUICE_RULE_PROXY_LIST] = "proxy-list",
+		[SLUICE_RULE_QUIC_REJECT] = "quic-reject",
+		[SLUICE_RULE_LOCAL_OFF] = "local-off",
+		[SLUICE_RULE_LOCAL_DNS] = "local-dns",
+		[SLUICE_RULE_LOOP_GUARD] = "loop-guard",
 	};
 	return pick(t, ARRAY_SIZE(t), r);
 }
@@ -81,6 +93,76 @@ const char *sl_no_listener_name(uint32_t n)
 		[SLUICE_NO_LISTENER_DROP] = "drop",
 	};
 	return pick(t, ARRAY_SIZE(t), n);
+}
+
+const char *sl_src_mode_name(uint32_t m)
+{
+	static const char *const t[] = {
+		[SLUICE_SRC_EXCLUDE] = "exclude",
+		[SLUICE_SRC_ONLY] = "only",
+	};
+	return pick(t, ARRAY_SIZE(t), m);
+}
+
+const char *sl_default_name(uint32_t d)
+{
+	static const char *const t[] = {
+		[SLUICE_DEFAULT_PROXY] = "proxy",
+		[SLUICE_DEFAULT_DIRECT] = "direct",
+	};
+	return pick(t, ARRAY_SIZE(t), d);
+}
+
+static const char *const list_names[] = {
+	[SLUICE_LIST_WHITE] = "white",
+	[SLUICE_LIST_PROXY] = "proxy",
+	[SLUICE_LIST_SRC] = "src",
+};
+
+const char *sl_list_name(uint32_t l)
+{
+	return pick(list_names, ARRAY_SIZE(list_names), l);
+}
+
+int sl_list_parse(const char *s, uint32_t *list)
+{
+	uint32_t i;
+
+	for (i = 0; i < ARRAY_SIZE(list_names); i++)
+		if (!strcmp(s, list_names[i])) {
+			*list = i;
+			return 0;
+		}
+	return -1;
+}
+
+int sl_list_opt(int argc, char *const *argv, int i, uint32_t *list,
+		char *err, size_t errlen)
+{
+	const char *a = argv[i], *v;
+	int used = 1;
+
+	if (!strcmp(a, "-L") || !strcmp(a, "--list")) {
+		if (i + 1 >= argc) {
+			snprintf(err, errlen, "%s needs a list: white, proxy "
+				 "or src", a);
+			return -1;
+		}
+		v = argv[i + 1];
+		used = 2;
+	} else if (!strncmp(a, "--list=", 7)) {
+		v = a + 7;
+	} else if (!strncmp(a, "-L", 2)) {
+		v = a + 2;
+	} else {
+		return 0;
+	}
+	if (sl_list_parse(v, list) < 0) {
+		snprintf(err, errlen, "bad list '%.40s' (white, proxy or src)",
+			 v);
+		return -1;
+	}
+	return used;
 }
 
 const char *sl_counter_name(uint16_t type)
@@ -104,6 +186,16 @@ const char *sl_counter_name(uint16_t type)
 		[SLUICE_CTR_WL_EXPIRED] = "white_list_expired",
 		[SLUICE_CTR_EXISTING] = "existing",
 		[SLUICE_CTR_UDP_REDIRECT_MODE] = "udp_redirect_mode",
+		[SLUICE_CTR_SRC_EXCLUDED] = "src_excluded",
+		[SLUICE_CTR_SRC_NOT_LISTED] = "src_not_listed",
+		[SLUICE_CTR_DNS4] = "dns4",
+		[SLUICE_CTR_DNS6] = "dns6",
+		[SLUICE_CTR_DEFAULT_DIRECT] = "default_direct",
+		[SLUICE_CTR_PROXY_LIST] = "proxy_list",
+		[SLUICE_CTR_QUIC_REJECT] = "quic_reject",
+		[SLUICE_CTR_LOCAL_OUT] = "local_out",
+		[SLUICE_CTR_LOCAL_DNS] = "local_dns",
+		[SLUICE_CTR_LOOP_GUARD] = "loop_guard",
 	};
 	return pick(t, ARRAY_SIZE(t), type);
 }

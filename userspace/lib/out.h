@@ -12,7 +12,8 @@
 #include <stdio.h>
 
 #define SL_KV_MAX 40
-#define SL_KV_VLEN 160
+/* Long enough for 64 src-mac addresses or 16 LAN interface names. */
+#define SL_KV_VLEN 1200
 
 struct sl_kv_group {
 	const char *title;

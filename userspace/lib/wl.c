@@ -39,6 +39,16 @@ static void name_bad_prefix(const char *buf, size_t len, struct sl_nl_err *e)
 	}
 }
 
+/*
+ * The white list is the kernel's default: leaving LIST out for it keeps
+ * every white-list request valid for a module older than the lists.
+ */
+static void put_list(struct nlmsghdr *nlh, uint32_t list)
+{
+	if (list != SLUICE_LIST_WHITE)
+		mnl_attr_put_u32(nlh, SLUICE_A_LIST, list);
+}
+
 static int send_batch(struct sl_nl *nl, const char *buf, size_t len,
 		      uint32_t seq0, unsigned nreq, struct sl_nl_err *e)
 {
@@ -51,8 +61,8 @@ static int send_batch(struct sl_nl *nl, const char *buf, size_t len,
 	return -1;
 }
 
-int sl_wl_prefixes(struct sl_nl *nl, uint8_t cmd, const char *source,
-		   uint32_t timeout, const struct sl_prefix *v, size_t n,
+int sl_wl_prefixes(struct sl_nl *nl, uint8_t cmd, uint32_t list,
+		   const char *source, uint32_t timeout, const struct sl_prefix *v, size_t n,
 		   struct sl_nl_err *e)
 {
 	struct nlmsghdr *nlh = NULL;
@@ -81,6 +91,7 @@ int sl_wl_prefixes(struct sl_nl *nl, uint8_t cmd, const char *source,
 					NLM_F_ACK);
 			if (!nreq++)
 				seq0 = nlh->nlmsg_seq;
+			put_list(nlh, list);
 			if (source)
 				mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, source);
 			if (timeout)
@@ -103,34 +114,36 @@ out:
 	return ret;
 }
 
-int sl_wl_simple(struct sl_nl *nl, uint8_t cmd, const char *source,
-		 struct sl_nl_err *e)
+int sl_wl_simple(struct sl_nl *nl, uint8_t cmd, uint32_t list,
+		 const char *source, struct sl_nl_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = sl_nl_req(nl, buf, sizeof(buf), cmd,
 					 NLM_F_ACK);
 
+	put_list(nlh, list);
 	if (source)
 		mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, source);
 	return sl_nl_talk1(nl, nlh, NULL, NULL, NULL, e);
 }
 
-int sl_wl_replace(struct sl_nl *nl, const char *source,
+int sl_wl_replace(struct sl_nl *nl, uint32_t list, const char *source,
 		  const struct sl_prefix *v, size_t n, struct sl_nl_err *e)
 {
 	struct sl_nl_err ignored = { 0 };
 
 	/* A failed BEGIN opened nothing of ours: nothing to abort. */
-	if (sl_wl_simple(nl, SLUICE_CMD_WL_BEGIN, source, e) < 0)
+	if (sl_wl_simple(nl, SLUICE_CMD_WL_BEGIN, list, source, e) < 0)
 		return -1;
-	if (sl_wl_prefixes(nl, SLUICE_CMD_WL_ADD, source, 0, v, n, e) == 0 &&
-	    sl_wl_simple(nl, SLUICE_CMD_WL_COMMIT, source, e) == 0)
+	if (sl_wl_prefixes(nl, SLUICE_CMD_WL_ADD, list, source, 0, v, n,
+			   e) == 0 &&
+	    sl_wl_simple(nl, SLUICE_CMD_WL_COMMIT, list, source, e) == 0)
 		return 0;
 	/*
 	 * Best effort: if the socket itself broke, closing it aborts the
 	 * transaction in the kernel anyway.
 	 */
-	sl_wl_simple(nl, SLUICE_CMD_WL_ABORT, source, &ignored);
+	sl_wl_simple(nl, SLUICE_CMD_WL_ABORT, list, source, &ignored);
 	return -1;
 }
 
@@ -160,8 +173,8 @@ static int vec_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static int dump(struct sl_nl *nl, uint8_t cmd, const char *source,
-		struct vec *vec, bool *inconsistent, struct sl_nl_err *e)
+static int dump(struct sl_nl *nl, uint8_t cmd, uint32_t list,
+		const char *source, struct vec *vec, bool *inconsistent, struct sl_nl_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	int try;
@@ -172,6 +185,7 @@ static int dump(struct sl_nl *nl, uint8_t cmd, const char *source,
 						 cmd, NLM_F_DUMP);
 		bool intr = false;
 
+		put_list(nlh, list);
 		if (source)
 			mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, source);
 		vec->n = 0;
@@ -198,22 +212,25 @@ static int parse_source(const struct nlmsghdr *nlh, void *elem)
 	return sl_get_source_info(nlh, elem);
 }
 
-int sl_wl_dump(struct sl_nl *nl, const char *source, struct sl_entry **v,
-	       size_t *n, bool *inconsistent, struct sl_nl_err *e)
+int sl_wl_dump(struct sl_nl *nl, uint32_t list, const char *source,
+	       struct sl_entry **v, size_t *n, bool *inconsistent,
+	       struct sl_nl_err *e)
 {
 	struct vec vec = { NULL, 0, 0, sizeof(**v), parse_entry };
-	int ret = dump(nl, SLUICE_CMD_WL_GET, source, &vec, inconsistent, e);
+	int ret = dump(nl, SLUICE_CMD_WL_GET, list, source, &vec,
+		       inconsistent, e);
 
 	*v = (struct sl_entry *)(void *)vec.v;
 	*n = vec.n;
 	return ret;
 }
 
-int sl_wl_sources(struct sl_nl *nl, struct sl_source_info **v, size_t *n,
-		  bool *inconsistent, struct sl_nl_err *e)
+int sl_wl_sources(struct sl_nl *nl, uint32_t list, struct sl_source_info **v,
+		  size_t *n, bool *inconsistent, struct sl_nl_err *e)
 {
 	struct vec vec = { NULL, 0, 0, sizeof(**v), parse_source };
-	int ret = dump(nl, SLUICE_CMD_WL_SOURCES, NULL, &vec, inconsistent, e);
+	int ret = dump(nl, SLUICE_CMD_WL_SOURCES, list, NULL, &vec,
+		       inconsistent, e);
 
 	*v = (struct sl_source_info *)(void *)vec.v;
 	*n = vec.n;

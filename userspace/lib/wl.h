@@ -2,7 +2,9 @@
 /*
  * White-list operations built on nl.c, shared by sluicectl and sluiced:
  * batched ADD/DEL, atomic replace of a source, and dumps that restart
- * when the kernel flags them as interrupted.
+ * when the kernel flags them as interrupted.  Every call names its list
+ * (enum sluice_list): the white_list, the proxy list or the src list
+ * share all of this.
  */
 #ifndef SLUICE_WL_H
 #define SLUICE_WL_H
@@ -24,20 +26,20 @@
  * up to SL_NL_MSG_MAX bytes each and sent SL_NL_SEND_MAX bytes per
  * sendmsg; stops after the first sendmsg whose requests saw an error.
  */
-int sl_wl_prefixes(struct sl_nl *nl, uint8_t cmd, const char *source,
-		   uint32_t timeout, const struct sl_prefix *v, size_t n,
+int sl_wl_prefixes(struct sl_nl *nl, uint8_t cmd, uint32_t list,
+		   const char *source, uint32_t timeout, const struct sl_prefix *v, size_t n,
 		   struct sl_nl_err *e);
 
 /* A request carrying only an optional SOURCE (FLUSH, BEGIN, COMMIT...). */
-int sl_wl_simple(struct sl_nl *nl, uint8_t cmd, const char *source,
-		 struct sl_nl_err *e);
+int sl_wl_simple(struct sl_nl *nl, uint8_t cmd, uint32_t list,
+		 const char *source, struct sl_nl_err *e);
 
 /*
  * Replace the whole of @source by @v: BEGIN, ADD..., COMMIT on @nl's one
  * socket (the kernel ties the transaction to it).  On any failure sends
  * ABORT and returns -1 with the first error.
  */
-int sl_wl_replace(struct sl_nl *nl, const char *source,
+int sl_wl_replace(struct sl_nl *nl, uint32_t list, const char *source,
 		  const struct sl_prefix *v, size_t n, struct sl_nl_err *e);
 
 /*
@@ -45,9 +47,10 @@ int sl_wl_replace(struct sl_nl *nl, const char *source,
  * *@inconsistent is set if every try was interrupted; the last try's
  * result is returned then.
  */
-int sl_wl_dump(struct sl_nl *nl, const char *source, struct sl_entry **v,
-	       size_t *n, bool *inconsistent, struct sl_nl_err *e);
-int sl_wl_sources(struct sl_nl *nl, struct sl_source_info **v, size_t *n,
-		  bool *inconsistent, struct sl_nl_err *e);
+int sl_wl_dump(struct sl_nl *nl, uint32_t list, const char *source,
+	       struct sl_entry **v, size_t *n, bool *inconsistent,
+	       struct sl_nl_err *e);
+int sl_wl_sources(struct sl_nl *nl, uint32_t list, struct sl_source_info **v,
+		  size_t *n, bool *inconsistent, struct sl_nl_err *e);
 
 #endif /* SLUICE_WL_H */

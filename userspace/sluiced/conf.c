@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "mac.h"
 #include "names.h"
 #include "prefix.h"
 
@@ -40,6 +41,9 @@ void conf_init(struct sd_conf *c)
 	c->resolve_interval_s = 300;
 	c->policy = POLICY_OPEN;
 	c->log_level = LVL_INFO;
+	c->src_mode = SLUICE_SRC_EXCLUDE;
+	c->dflt = SLUICE_DEFAULT_PROXY;
+	sl_pfx_list_init(&c->src);
 }
 
 void conf_free(struct sd_conf *c)
@@ -56,6 +60,7 @@ void conf_free(struct sd_conf *c)
 		free(c->lists[u].file);
 	for (u = 0; u < c->n_servers; u++)
 		free(c->servers[u]);
+	sl_pfx_list_free(&c->src);
 	conf_init(c);
 }
 
@@ -88,7 +93,7 @@ bool conf_client_equal(const struct sd_conf *a, const struct sd_conf *b)
 {
 	int i;
 
-	if (a->client_argc != b->client_argc ||
+	if (a->client_argc != b->client_argc || a->local != b->local ||
 	    !streq_null(a->client_config, b->client_config))
 		return false;
 	for (i = 0; i < a->client_argc; i++)
@@ -214,6 +219,8 @@ struct pstate {
 	char *why;
 	size_t whylen;
 	bool have_port6;
+	unsigned lineno;
+	unsigned dns_local_line;	/* `dns-local on`, checked at the end */
 };
 
 #define BAD(...) (snprintf(st->why, st->whylen, __VA_ARGS__), -1)
@@ -426,29 +433,153 @@ static int k_rule_priority(struct pstate *st, int argc, char **argv)
 	return 0;
 }
 
-static int k_list(struct pstate *st, int argc, char **argv)
+/*
+ * `list` and `proxy-list`: the same files, the same source rules, into
+ * the white list or the proxy list.  Names are unique per list.
+ */
+static int add_list(struct pstate *st, char **argv, uint32_t list)
 {
 	struct sd_conf *c = st->c;
 	struct conf_list *l;
 	unsigned j;
 
-	(void)argc;
 	if (!sl_source_valid(argv[1]))
-		return BAD("bad list name '%s' (1-31 of A-Z a-z 0-9 _ . -)",
-			   argv[1]);
+		return BAD("bad %s name '%s' (1-31 of A-Z a-z 0-9 _ . -)",
+			   argv[0], argv[1]);
 	if (conf_reserved_source(argv[1]))
-		return BAD("list name '%s' is reserved for sluiced's own "
-			   "source", argv[1]);
+		return BAD("%s name '%s' is reserved for sluiced's own "
+			   "source", argv[0], argv[1]);
 	for (j = 0; j < c->n_lists; j++)
-		if (!strcmp(c->lists[j].name, argv[1]))
-			return BAD("list '%s' defined twice", argv[1]);
+		if (c->lists[j].list == list &&
+		    !strcmp(c->lists[j].name, argv[1]))
+			return BAD("%s '%s' defined twice", argv[0], argv[1]);
 	if (c->n_lists == CONF_MAX_LISTS)
-		return BAD("too many lists (at most %d)", CONF_MAX_LISTS);
+		return BAD("too many lists (at most %d list and proxy-list "
+			   "lines)", CONF_MAX_LISTS);
 	l = &c->lists[c->n_lists];
 	if (dup_path(st, &l->file, argv[2]) < 0)
 		return -1;
 	snprintf(l->name, sizeof(l->name), "%s", argv[1]);
+	l->list = list;
 	c->n_lists++;
+	return 0;
+}
+
+static int k_list(struct pstate *st, int argc, char **argv)
+{
+	(void)argc;
+	return add_list(st, argv, SLUICE_LIST_WHITE);
+}
+
+static int k_proxy_list(struct pstate *st, int argc, char **argv)
+{
+	(void)argc;
+	return add_list(st, argv, SLUICE_LIST_PROXY);
+}
+
+static int k_local(struct pstate *st, int argc, char **argv)
+{
+	(void)argc;
+	if (parse_onoff(argv[1], &st->c->local) < 0)
+		return BADVAL(argv[0], argv[1], "on or off");
+	return 0;
+}
+
+static int k_dns(struct pstate *st, int argc, char **argv)
+{
+	(void)argc;
+	if (!strcmp(argv[1], "off")) {
+		st->c->dns_port = 0;
+		return 0;
+	}
+	if (parse_port(argv[1], &st->c->dns_port) < 0)
+		return BADVAL(argv[0], argv[1], "1-65535 or off");
+	return 0;
+}
+
+static int k_dns_local(struct pstate *st, int argc, char **argv)
+{
+	(void)argc;
+	if (parse_onoff(argv[1], &st->c->dns_local) < 0)
+		return BADVAL(argv[0], argv[1], "on or off");
+	st->dns_local_line = st->c->dns_local ? st->lineno : 0;
+	return 0;
+}
+
+static int k_src_mode(struct pstate *st, int argc, char **argv)
+{
+	(void)argc;
+	if (!strcmp(argv[1], "exclude"))
+		st->c->src_mode = SLUICE_SRC_EXCLUDE;
+	else if (!strcmp(argv[1], "only"))
+		st->c->src_mode = SLUICE_SRC_ONLY;
+	else
+		return BADVAL(argv[0], argv[1], "exclude or only");
+	return 0;
+}
+
+static int k_src(struct pstate *st, int argc, char **argv)
+{
+	char err[SL_ERR_LEN];
+	struct sl_prefix p;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (sl_prefix_parse(argv[i], &p, err, sizeof(err)) < 0)
+			return BAD("%s", err);
+		if (sl_pfx_list_push(&st->c->src, &p) < 0)
+			return BAD("out of memory");
+	}
+	return 0;
+}
+
+static int k_src_mac(struct pstate *st, int argc, char **argv)
+{
+	struct sd_conf *c = st->c;
+	uint8_t mac[SL_MAC_LEN];
+	const char *why;
+	unsigned j;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (sl_mac_parse(argv[i], mac) < 0)
+			return BADVAL(argv[0], argv[i], "aa:bb:cc:dd:ee:ff");
+		why = sl_mac_unusable(mac);
+		if (why)
+			return BAD("src-mac '%s' is %s", argv[i], why);
+		for (j = 0; j < c->n_src_macs; j++)
+			if (!memcmp(c->src_macs[j], mac, SL_MAC_LEN))
+				return BAD("src-mac '%s' listed twice",
+					   argv[i]);
+		if (c->n_src_macs == SLUICE_MAX_SRC_MACS)
+			return BAD("too many src-mac addresses (at most %d)",
+				   SLUICE_MAX_SRC_MACS);
+		memcpy(c->src_macs[c->n_src_macs++], mac, SL_MAC_LEN);
+	}
+	return 0;
+}
+
+static int k_default(struct pstate *st, int argc, char **argv)
+{
+	(void)argc;
+	if (!strcmp(argv[1], "proxy"))
+		st->c->dflt = SLUICE_DEFAULT_PROXY;
+	else if (!strcmp(argv[1], "direct"))
+		st->c->dflt = SLUICE_DEFAULT_DIRECT;
+	else
+		return BADVAL(argv[0], argv[1], "proxy or direct");
+	return 0;
+}
+
+static int k_quic(struct pstate *st, int argc, char **argv)
+{
+	(void)argc;
+	if (!strcmp(argv[1], "reject"))
+		st->c->quic_reject = true;
+	else if (!strcmp(argv[1], "pass"))
+		st->c->quic_reject = false;
+	else
+		return BADVAL(argv[0], argv[1], "reject or pass");
 	return 0;
 }
 
@@ -535,10 +666,19 @@ static const struct key {
 	{ "lan",		k_lan,			1, SLUICE_MAX_LAN_IFS, true },
 	{ "wan",		k_wan,			1, 1, false },
 	{ "masquerade",		k_masquerade,		1, 1, false },
+	{ "local",		k_local,		1, 1, false },
+	{ "dns",		k_dns,			1, 1, false },
+	{ "dns-local",		k_dns_local,		1, 1, false },
+	{ "src-mode",		k_src_mode,		1, 1, false },
+	{ "src",		k_src,			1, MAX_TOKENS, true },
+	{ "src-mac",		k_src_mac,		1, SLUICE_MAX_SRC_MACS, true },
+	{ "default",		k_default,		1, 1, false },
+	{ "quic",		k_quic,			1, 1, false },
 	{ "routing",		k_routing,		1, 1, false },
 	{ "route-table",	k_route_table,		1, 1, false },
 	{ "rule-priority",	k_rule_priority,	1, 1, false },
 	{ "list",		k_list,			2, 2, true },
+	{ "proxy-list",		k_proxy_list,		2, 2, true },
 	{ "server",		k_server,		1, CONF_MAX_SERVERS, true },
 	{ "resolve-interval",	k_resolve_interval,	1, 1, false },
 	{ "failure-policy",	k_failure_policy,	1, 1, false },
@@ -611,6 +751,7 @@ int conf_parse(struct sd_conf *c, const char *buf, size_t len,
 		}
 		memcpy(line, buf + pos, n);
 		line[n] = '\0';
+		st.lineno = lineno;
 		if (parse_line(&st, line, seen_on, lineno) < 0)
 			goto bad;
 		free(line);
@@ -621,6 +762,13 @@ int conf_parse(struct sd_conf *c, const char *buf, size_t len,
 		snprintf(err, errlen, "%s: no 'lan' interface given", name);
 		goto fail;
 	}
+	/* The module would refuse it; say so where the operator wrote it. */
+	if (st.dns_local_line && !c->dns_port) {
+		snprintf(err, errlen, "%s:%u: 'dns-local on' needs 'dns PORT'",
+			 name, st.dns_local_line);
+		goto fail;
+	}
+	sl_pfx_list_finish(&c->src);
 	if (!st.have_port6)
 		c->port6 = c->port;
 	if (c->mode != SLUICE_MODE_TPROXY)

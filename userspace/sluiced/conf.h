@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <linux/sluice.h>
 
+#include "prefix.h"
+
 #define CONF_ERR_LEN 512
 #define CONF_MAX_LISTS 64
 #define CONF_MAX_SERVERS 64
@@ -22,10 +24,15 @@ enum policy { POLICY_OPEN, POLICY_CLOSED };
 /* syslog priorities, so they can be passed straight to syslog(3). */
 enum { LVL_ERR = 3, LVL_WARN = 4, LVL_NOTICE = 5, LVL_INFO = 6, LVL_DEBUG = 7 };
 
+/* `list NAME FILE` (white list) or `proxy-list NAME FILE`. */
 struct conf_list {
 	char name[SLUICE_SOURCE_MAXLEN + 1];
 	char *file;
+	uint32_t list;			/* SLUICE_LIST_WHITE or _PROXY */
 };
+
+/* The source that `src` lines fill in the src list. */
+#define CONF_SRC_SOURCE "conf"
 
 struct sd_conf {
 	/* tunnel client */
@@ -44,13 +51,22 @@ struct sd_conf {
 	char lan[SLUICE_MAX_LAN_IFS][SLUICE_IFNAME_MAXLEN + 1];
 	char wan[SLUICE_IFNAME_MAXLEN + 1];	/* "" = none */
 	bool masquerade;
+	bool local;			/* the gateway's own flows too */
+	uint16_t dns_port;		/* 0 = off */
+	bool dns_local;
+	uint32_t src_mode;		/* enum sluice_src_mode */
+	unsigned n_src_macs;
+	uint8_t src_macs[SLUICE_MAX_SRC_MACS][6];
+	uint32_t dflt;			/* enum sluice_default */
+	bool quic_reject;
 	/* policy routing (tproxy) */
 	bool routing;
 	uint32_t route_table;
 	uint32_t rule_priority;
-	/* white_list */
+	/* white_list and proxy list files; the src list's `src` lines */
 	unsigned n_lists;
 	struct conf_list lists[CONF_MAX_LISTS];
+	struct sl_pfx_list src;		/* sorted, deduplicated */
 	unsigned n_servers;
 	char *servers[CONF_MAX_SERVERS];
 	unsigned resolve_interval_s;
@@ -77,7 +93,10 @@ int conf_load(struct sd_conf *c, const char *path, char *err, size_t errlen);
 /* Is @name one of the sources sluiced keeps itself (local, lan, server)? */
 bool conf_reserved_source(const char *name);
 
-/* Settings of the client; equal ones need no restart on reload. */
+/*
+ * Settings of the client; equal ones need no restart on reload.  `local`
+ * counts: it decides whether the client runs in a cgroup of its own.
+ */
 bool conf_client_equal(const struct sd_conf *a, const struct sd_conf *b);
 
 const char *conf_level_name(int level);

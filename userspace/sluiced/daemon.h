@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "hang.h"
 #include "mod.h"
 #include "proc.h"
 #include "resolve.h"
@@ -25,9 +26,6 @@ enum client_state {
 	CL_RUN,			/* running; healthy once the probe answers */
 	CL_STOP,		/* SIGTERM sent; SIGKILL at kill_at */
 };
-
-/* How often an external client (no `client` key) is re-probed when up. */
-#define EXTERNAL_PROBE_MS 1000
 
 struct sd {
 	const char *conf_path;
@@ -44,7 +42,11 @@ struct sd {
 	uint64_t started_ms, restart_at, kill_at, next_probe;
 	unsigned failures;
 	bool healthy;
+	bool stopped;		/* SIGSTOPped (waitpid WUNTRACED) */
+	struct hang hang;	/* accept-queue watchdog (hang.h) */
+	bool diag_off;		/* sock_diag failed once: no watchdog */
 	bool restart_now;	/* reload changed the client: no backoff */
+	char cg_dir[512];	/* local on: the client's cgroup, or "" */
 	int redir;		/* -1 unknown, else what the module has */
 
 	struct resolver res;
@@ -58,6 +60,9 @@ struct sd {
 void client_start(struct sd *d);
 void client_stop(struct sd *d);
 void client_exited(struct sd *d, int status, uint64_t t_signal_us);
+/* waitpid(WUNTRACED | WCONTINUED) saw it stop / go on. */
+void client_stopped(struct sd *d, int status);
+void client_continued(struct sd *d);
 void client_tick(struct sd *d, uint64_t now);
 uint64_t client_deadline(const struct sd *d);
 void redirect_apply(struct sd *d, const char *why);
@@ -65,6 +70,8 @@ void redirect_apply(struct sd *d, const char *why);
 /* sources.c */
 int list_load(struct sd *d, const struct conf_list *l);
 void lists_load_all(struct sd *d);
+/* The `src` lines into the src list (source "conf"), atomically. */
+void src_load(struct sd *d);
 void servers_resolve(struct sd *d);
 void servers_done(struct sd *d);
 int check_config_files(const struct sd_conf *c);

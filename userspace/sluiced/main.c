@@ -20,9 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
+#include "orphan.h"
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "0.1"
@@ -61,49 +63,73 @@ static void routing_down(struct sd *d)
 	d->routing_on = false;
 }
 
-/* Our sources out of the white_list: the module holds nothing stale. */
+/* Our sources out of the lists: the module holds nothing stale. */
 static void flush_sources(struct sd *d)
 {
 	unsigned i;
 
-	mod_flush(&d->mod, "local");
-	mod_flush(&d->mod, "lan");
-	mod_flush(&d->mod, "server");
+	mod_flush(&d->mod, SLUICE_LIST_WHITE, "local");
+	mod_flush(&d->mod, SLUICE_LIST_WHITE, "lan");
+	mod_flush(&d->mod, SLUICE_LIST_WHITE, "server");
+	mod_flush(&d->mod, SLUICE_LIST_SRC, CONF_SRC_SOURCE);
 	for (i = 0; i < d->conf.n_lists; i++)
-		mod_flush(&d->mod, d->conf.lists[i].name);
+		mod_flush(&d->mod, d->conf.lists[i].list,
+			  d->conf.lists[i].name);
 }
 
+/*
+ * Redirection while starting: policy closed keeps it on, with the
+ * no-listener drop, from the very first request (the module may still be
+ * on from a sluiced that crashed: never a moment of direct traffic).
+ * Policy open starts with it off, as the client is not up yet, and the
+ * client is started before the slow steps so that it is listening, and
+ * redirection back on, as early as possible.
+ */
 static int setup(struct sd *d)
 {
+	bool closed = d->conf.policy == POLICY_CLOSED;
 	int err;
 
 	if (mod_open(&d->mod) < 0)
 		return -1;
-	/* Everything but redirection first; it comes on when it is safe. */
-	if (mod_configure(&d->mod, &d->conf, false) < 0)
-		return -1;
-	d->redir = 0;
 	err = rtnl_open(&d->rt, 0);
 	if (err < 0) {
 		log_err("rtnetlink: %s", strerror(-err));
 		return -1;
 	}
+	/* Before redirection: tproxy'd packets need the local route. */
 	if (routing_up(d) < 0)
 		return -1;
+	if (mod_configure(&d->mod, &d->conf, closed) < 0)
+		return -1;
+	d->redir = closed;
+	if (closed)
+		log_info("redirection on (failure-policy closed: flows with no "
+			 "listener are dropped until the client is up)");
+	/*
+	 * Its output is read once the loop runs (pipes hold 64 KiB), and
+	 * redirection follows the probe, which only the loop runs: after
+	 * the addresses and lists below are in.
+	 */
+	client_start(d);
 	if (watch_open(&d->watch, &d->conf, &d->mod) < 0 ||
 	    watch_sync(&d->watch) < 0)
 		return -1;
 	lists_load_all(d);
+	src_load(d);
 	servers_resolve(d);
-	client_start(d);
-	redirect_apply(d, d->conf.policy == POLICY_CLOSED
-			  ? "failure-policy closed" : "start");
+	redirect_apply(d, closed ? "failure-policy closed" : "start");
 	return 0;
 }
 
-static void teardown(struct sd *d)
+/*
+ * @keep: a failed start under failure-policy closed: redirection stays on
+ * with the no-listener drop, and the rules, routes and sources it relies
+ * on stay too, so that the failure never turns into direct traffic.
+ */
+static void teardown(struct sd *d, bool keep)
 {
-	if (d->mod.open) {
+	if (d->mod.open && !keep) {
 		d->stopping = true;
 		redirect_apply(d, "stopping");
 		/* Its state unknown (a failed request): say it once more. */
@@ -112,9 +138,14 @@ static void teardown(struct sd *d)
 			d->redir = 0;
 	}
 	resolver_free(&d->res);
-	routing_down(d);
-	if (d->mod.open)
-		flush_sources(d);
+	/* Normally gone with the client; not after a fatal loop error. */
+	if (d->cg_dir[0])
+		cgroup_client_remove(d->cg_dir);
+	if (!keep) {
+		routing_down(d);
+		if (d->mod.open)
+			flush_sources(d);
+	}
 	watch_close(&d->watch);
 	rtnl_close(&d->rt);
 	mod_close(&d->mod);
@@ -157,16 +188,21 @@ static void reload(struct sd *d)
 	if (mod_configure(&d->mod, &d->conf, d->redir == 1) < 0)
 		log_err("module keeps its previous settings");
 	watch_conf_changed(&d->watch, &d->conf);
-	/* Lists gone from the file leave the white_list. */
+	/* Lists gone from the file leave the module. */
 	for (i = 0; i < old.n_lists; i++) {
+		const struct conf_list *ol = &old.lists[i];
+
 		for (j = 0; j < d->conf.n_lists; j++)
-			if (!strcmp(old.lists[i].name, d->conf.lists[j].name))
+			if (ol->list == d->conf.lists[j].list &&
+			    !strcmp(ol->name, d->conf.lists[j].name))
 				break;
-		if (j == d->conf.n_lists && mod_flush(&d->mod,
-						       old.lists[i].name) == 0)
-			log_info("list %s removed", old.lists[i].name);
+		if (j == d->conf.n_lists &&
+		    mod_flush(&d->mod, ol->list, ol->name) == 0)
+			log_info("%s %s removed", mod_list_word(ol->list),
+				 ol->name);
 	}
 	lists_load_all(d);
+	src_load(d);
 	resolver_kill(&d->res);
 	servers_resolve(d);
 	if (client_changed) {
@@ -192,10 +228,19 @@ static void reap(struct sd *d, uint64_t t_signal_us)
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	/* Stops and continues too: a stopped client accepts nothing. */
+	while ((pid = waitpid(-1, &status,
+			      WNOHANG | WUNTRACED | WCONTINUED)) > 0) {
+		bool ended = WIFEXITED(status) || WIFSIGNALED(status);
+
 		if (pid == d->pid && d->pid > 0) {
-			client_exited(d, status, t_signal_us);
-		} else if (pid == d->res.pid) {
+			if (WIFSTOPPED(status))
+				client_stopped(d, status);
+			else if (WIFCONTINUED(status))
+				client_continued(d);
+			else if (ended)
+				client_exited(d, status, t_signal_us);
+		} else if (pid == d->res.pid && ended) {
 			d->res.pid = 0;
 			resolver_read(&d->res);
 			resolver_kill(&d->res);	/* closes the pipe */
@@ -364,8 +409,29 @@ int main(int argc, char **argv)
 	log_info("sluiced %s starting (%s, failure-policy %s)", SLUICE_VERSION,
 		 d.conf_path, d.conf.policy == POLICY_CLOSED ? "closed"
 							     : "open");
+	/* Before anything changes: refusing leaves the module as it is. */
+	if (d.conf.client_argv &&
+	    orphan_reclaim(d.conf.port, d.conf.port6,
+			   d.conf.stop_timeout_ms) < 0) {
+		log_err("not started; nothing changed");
+		conf_free(&d.conf);
+		close(sfd);
+		return 1;
+	}
 	if (setup(&d) < 0) {
-		log_err("setup failed: module left disabled");
+		bool keep = d.conf.policy == POLICY_CLOSED && d.mod.open;
+
+		if (keep && d.redir == 1)
+			log_err("setup failed: failure-policy closed, so "
+				"redirection stays on (flows with no listener "
+				"are dropped); fix the cause and start sluiced "
+				"again");
+		else if (keep)
+			log_err("setup failed: failure-policy closed, so the "
+				"module is left as it was; fix the cause and "
+				"start sluiced again");
+		else
+			log_err("setup failed: module left disabled");
 		/* A half-started client must not outlive us. */
 		if (d.cl == CL_RUN) {
 			d.stopping = true;
@@ -373,8 +439,9 @@ int main(int argc, char **argv)
 			while (d.cl == CL_STOP && waitpid(d.pid, NULL, 0) < 0 &&
 			       errno == EINTR)
 				;
+			orphan_forget();
 		}
-		teardown(&d);
+		teardown(&d, keep);
 		close(sfd);
 		return 1;
 	}
@@ -389,7 +456,7 @@ int main(int argc, char **argv)
 			waitpid(d.pid, NULL, 0);
 		}
 	}
-	teardown(&d);
+	teardown(&d, false);
 	close(sfd);
 	log_info("stopped: redirection off, module disabled");
 	return rc;

@@ -9,6 +9,7 @@
 #include "attrs.h"
 #include "config.h"
 #include "log.h"
+#include "names.h"
 #include "wl.h"
 
 static void log_nl_err(const char *what, const struct sl_nl_err *e)
@@ -101,9 +102,12 @@ int mod_configure(struct mod *m, const struct sd_conf *c, bool enabled)
 	struct sl_config sc = { 0 };
 	unsigned i;
 
+	/* Every key, every time: a reload also turns settings back off. */
 	sc.have = SL_CFG_ENABLED | SL_CFG_MODE | SL_CFG_PORT | SL_CFG_PORT6 |
 		  SL_CFG_MARK | SL_CFG_FWMARK | SL_CFG_LAN | SL_CFG_WAN |
-		  SL_CFG_MASQUERADE | SL_CFG_NO_LISTENER;
+		  SL_CFG_MASQUERADE | SL_CFG_NO_LISTENER | SL_CFG_LOCAL |
+		  SL_CFG_DNS_PORT | SL_CFG_DNS_LOCAL | SL_CFG_SRC_MODE |
+		  SL_CFG_SRC_MACS | SL_CFG_DEFAULT | SL_CFG_QUIC;
 	sc.enabled = enabled;
 	sc.mode = c->mode;
 	sc.port = c->port;
@@ -119,6 +123,14 @@ int mod_configure(struct mod *m, const struct sd_conf *c, bool enabled)
 	sc.masquerade = c->masquerade;
 	sc.no_listener = c->policy == POLICY_CLOSED ? SLUICE_NO_LISTENER_DROP
 						    : SLUICE_NO_LISTENER_PASS;
+	sc.local = c->local;
+	sc.dns_port = c->dns_port;
+	sc.dns_local = c->dns_local;
+	sc.src_mode = c->src_mode;
+	sc.n_src_macs = c->n_src_macs;
+	memcpy(sc.src_macs, c->src_macs, sizeof(sc.src_macs));
+	sc.dflt = c->dflt;
+	sc.quic_reject = c->quic_reject;
 	return set_config(m, &sc, "configure module");
 }
 
@@ -134,15 +146,27 @@ int mod_set_enabled(struct mod *m, bool enabled, enum policy policy)
 					  : "redirection off");
 }
 
-int mod_replace(struct mod *m, const char *source,
+const char *mod_list_word(uint32_t list)
+{
+	switch (list) {
+	case SLUICE_LIST_PROXY:
+		return "proxy-list";
+	case SLUICE_LIST_SRC:
+		return "src";
+	}
+	return "list";
+}
+
+int mod_replace(struct mod *m, uint32_t list, const char *source,
 		const struct sl_pfx_list *l)
 {
 	struct sl_nl_err e = { 0 };
 
-	if (sl_wl_replace(&m->nl, source, l->v, l->n, &e) < 0) {
-		char what[64];
+	if (sl_wl_replace(&m->nl, list, source, l->v, l->n, &e) < 0) {
+		char what[80];
 
-		snprintf(what, sizeof(what), "replace source %s", source);
+		snprintf(what, sizeof(what), "replace %s source %s",
+			 sl_list_name(list), source);
 		log_nl_err(what, &e);
 		return -1;
 	}
@@ -155,7 +179,8 @@ static int one(struct mod *m, uint8_t cmd, const char *source,
 	struct sl_nl_err e = { 0 };
 	char what[96], pb[SL_PREFIX_STRLEN];
 
-	if (sl_wl_prefixes(&m->nl, cmd, source, 0, p, 1, &e) == 0)
+	if (sl_wl_prefixes(&m->nl, cmd, SLUICE_LIST_WHITE, source, 0, p, 1,
+			   &e) == 0)
 		return 0;
 	/* Already gone (e.g. flushed by hand): the goal is reached. */
 	if (cmd == SLUICE_CMD_WL_DEL && e.code == ENOENT)
@@ -177,14 +202,15 @@ int mod_del(struct mod *m, const char *source, const struct sl_prefix *p)
 	return one(m, SLUICE_CMD_WL_DEL, source, p);
 }
 
-int mod_flush(struct mod *m, const char *source)
+int mod_flush(struct mod *m, uint32_t list, const char *source)
 {
 	struct sl_nl_err e = { 0 };
 
-	if (sl_wl_simple(&m->nl, SLUICE_CMD_WL_FLUSH, source, &e) < 0) {
-		char what[64];
+	if (sl_wl_simple(&m->nl, SLUICE_CMD_WL_FLUSH, list, source, &e) < 0) {
+		char what[80];
 
-		snprintf(what, sizeof(what), "flush source %s", source);
+		snprintf(what, sizeof(what), "flush %s source %s",
+			 sl_list_name(list), source);
 		log_nl_err(what, &e);
 		return -1;
 	}

@@ -8,6 +8,7 @@
 #define SLUICED_MOD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "conf.h"
 #include "nl.h"
@@ -30,12 +31,20 @@ int mod_configure(struct mod *m, const struct sd_conf *c, bool enabled);
 /* Only ENABLED and NO_LISTENER (the kill switch goes with the policy). */
 int mod_set_enabled(struct mod *m, bool enabled, enum policy policy);
 
-/* Replace @source by @l atomically (BEGIN / ADD... / COMMIT). */
-int mod_replace(struct mod *m, const char *source,
+/*
+ * Replace @source of @list (enum sluice_list) by @l atomically (BEGIN /
+ * ADD... / COMMIT).
+ */
+int mod_replace(struct mod *m, uint32_t list, const char *source,
 		const struct sl_pfx_list *l);
-/* One prefix into / out of @source, acked; a missing one on DEL is fine. */
+/*
+ * One prefix into / out of white_list @source, acked; a missing one on
+ * DEL is fine.  (Only the address watcher uses these: the white list.)
+ */
 int mod_add(struct mod *m, const char *source, const struct sl_prefix *p);
 int mod_del(struct mod *m, const char *source, const struct sl_prefix *p);
-int mod_flush(struct mod *m, const char *source);
+int mod_flush(struct mod *m, uint32_t list, const char *source);
+/* "list", "proxy-list", "src": how the log names a source of @list. */
+const char *mod_list_word(uint32_t list);
 
 #endif /* SLUICED_MOD_H */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,13 +61,25 @@ static int pipe_for(struct linebuf *lb, int p[2])
 	return 0;
 }
 
-pid_t proc_spawn(char *const argv[], struct linebuf *out,
-		 struct linebuf *err)
+/* In the child: block until the parent closes its end of @go. */
+static void wait_parent(int go[2])
 {
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
-	pid_t pid;
+	char c;
 
-	if (pipe_for(out, po) < 0 || pipe_for(err, pe) < 0) {
+	close(go[1]);
+	while (read(go[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(go[0]);
+}
+
+pid_t proc_spawn(char *const argv[], struct linebuf *out,
+		 struct linebuf *err, proc_hook hook, void *arg)
+{
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, go[2] = { -1, -1 };
+	pid_t pid, parent = getpid();
+
+	if (pipe_for(out, po) < 0 || pipe_for(err, pe) < 0 ||
+	    (hook && pipe2(go, O_CLOEXEC) < 0)) {
 		log_err("pipe: %s", strerror(errno));
 		goto fail;
 	}
@@ -76,7 +89,19 @@ pid_t proc_spawn(char *const argv[], struct linebuf *out,
 		goto fail;
 	}
 	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
+		int nul;
+
+		/*
+		 * A SIGKILLed sluiced must not leave its client behind to
+		 * share the port with the next one's (orphan.h).  If the
+		 * parent died before the prctl, we are already an orphan.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 ||
+		    getppid() != parent)
+			_exit(127);
+		if (hook)
+			wait_parent(go);
+		nul = open("/dev/null", O_RDWR);
 
 		/* Own group: a stop signal reaches the client's children. */
 		setpgid(0, 0);
@@ -94,6 +119,11 @@ pid_t proc_spawn(char *const argv[], struct linebuf *out,
 	}
 	/* Also in the parent, so the race with the child's own is moot. */
 	setpgid(pid, pid);
+	if (hook) {
+		close(go[0]);
+		hook(pid, arg);
+		close(go[1]);	/* the child goes on */
+	}
 	if (out) {
 		close(po[1]);
 		out->fd = po[0];
@@ -111,6 +141,8 @@ fail:
 			close(po[i]);
 		if (pe[i] >= 0)
 			close(pe[i]);
+		if (go[i] >= 0)
+			close(go[i]);
 	}
 	return -1;
 }

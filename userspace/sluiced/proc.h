@@ -18,13 +18,20 @@ struct linebuf {
 	char buf[1024];
 };
 
+/* Runs in the parent between fork and the child's exec (see below). */
+typedef void (*proc_hook)(pid_t pid, void *arg);
+
 /*
  * fork + exec @argv with signals back to default, stdin /dev/null,
  * stdout/stderr into new pipes (@out, @err; may be NULL for inherited),
- * every other descriptor closed.  Returns the pid or -1 (logged).
+ * every other descriptor closed, and PR_SET_PDEATHSIG(SIGTERM): the child
+ * is told when sluiced dies (also by SIGKILL).  If @hook is given, the child waits
+ * until the parent has run it (e.g. moved the child into a cgroup), so
+ * the program starts already where the hook put it.  Returns the pid or
+ * -1 (logged).
  */
 pid_t proc_spawn(char *const argv[], struct linebuf *out,
-		 struct linebuf *err);
+		 struct linebuf *err, proc_hook hook, void *arg);
 
 /*
  * Read what @lb's pipe holds; log each complete line with @prefix at

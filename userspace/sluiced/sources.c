@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The white_list sources that come from files and names: one source per
- * `list NAME FILE`, and `server` (the tunnel servers, resolved).  Each is
- * replaced atomically; a bad file or a failed lookup keeps the old
- * contents and says why.
+ * The list sources that come from files and names: one white_list source
+ * per `list NAME FILE`, one proxy-list source per `proxy-list NAME FILE`,
+ * the `src` lines (source "conf" of the src list) and `server` (the
+ * tunnel servers, resolved, white list).  Each is replaced atomically; a
+ * bad file or a failed lookup keeps the old contents and says why.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,18 +50,35 @@ int list_load(struct sd *d, const struct conf_list *l)
 	char err[SL_ERR_LEN];
 	int ret;
 
+	const char *word = mod_list_word(l->list);
+
 	if (parse_list(l, &pl, err, sizeof(err)) < 0) {
-		log_err("list %s: %s; old contents kept", l->name, err);
+		log_err("%s %s: %s; old contents kept", word, l->name, err);
 		return -1;
 	}
-	ret = mod_replace(&d->mod, l->name, &pl);
+	ret = mod_replace(&d->mod, l->list, l->name, &pl);
 	if (ret == 0)
-		log_info("list %s loaded: %zu prefixes (%zu IPv4, %zu IPv6) "
-			 "from %s", l->name, pl.n, pl.n4, pl.n6, l->file);
+		log_info("%s %s loaded: %zu prefixes (%zu IPv4, %zu IPv6) "
+			 "from %s", word, l->name, pl.n, pl.n4, pl.n6, l->file);
 	else
-		log_err("list %s: not loaded; old contents kept", l->name);
+		log_err("%s %s: not loaded; old contents kept", word,
+			l->name);
 	sl_pfx_list_free(&pl);
 	return ret;
+}
+
+void src_load(struct sd *d)
+{
+	const struct sl_pfx_list *l = &d->conf.src;
+
+	/* An empty replace is a flush: `src` lines removed on reload. */
+	if (mod_replace(&d->mod, SLUICE_LIST_SRC, CONF_SRC_SOURCE, l) == 0)
+		log_info("src: %zu prefixes (%zu IPv4, %zu IPv6), src-mode %s",
+			 l->n, l->n4, l->n6,
+			 d->conf.src_mode == SLUICE_SRC_ONLY ? "only"
+							     : "exclude");
+	else
+		log_err("src: not loaded; old contents kept");
 }
 
 void lists_load_all(struct sd *d)
@@ -147,7 +165,7 @@ void servers_done(struct sd *d)
 		sl_pfx_list_free(&all);
 		return;
 	}
-	if (changed && mod_replace(&d->mod, "server", &all) == 0) {
+	if (changed && mod_replace(&d->mod, SLUICE_LIST_WHITE, "server", &all) == 0) {
 		resolver_committed(&d->res, &all);
 		log_info("servers: %zu address(es) (%zu IPv4, %zu IPv6) for "
 			 "%zu name(s)", all.n, all.n4, all.n6, d->res.n);
@@ -182,10 +200,16 @@ int check_config_files(const struct sd_conf *c)
 			bad = 1;
 			continue;
 		}
-		printf("list %s: %zu prefixes (%zu IPv4, %zu IPv6)\n",
-		       c->lists[i].name, pl.n, pl.n4, pl.n6);
+		printf("%s %s: %zu prefixes (%zu IPv4, %zu IPv6)\n",
+		       mod_list_word(c->lists[i].list), c->lists[i].name,
+		       pl.n, pl.n4, pl.n6);
 		sl_pfx_list_free(&pl);
 	}
+	if (c->src.n || c->n_src_macs)
+		printf("src (%s): %zu prefixes (%zu IPv4, %zu IPv6), %u MAC "
+		       "address(es)\n",
+		       c->src_mode == SLUICE_SRC_ONLY ? "only" : "exclude",
+		       c->src.n, c->src.n4, c->src.n6, c->n_src_macs);
 	if (c->client_config) {
 		char err[256], *buf;
 		size_t len;

@@ -192,8 +192,8 @@ static int replace_sources(struct watch *w)
 		log_err("address sync: out of memory");
 		goto out;
 	}
-	if (mod_replace(w->mod, "local", &local) < 0 ||
-	    mod_replace(w->mod, "lan", &lan) < 0)
+	if (mod_replace(w->mod, SLUICE_LIST_WHITE, "local", &local) < 0 ||
+	    mod_replace(w->mod, SLUICE_LIST_WHITE, "lan", &lan) < 0)
 		goto out;
 	log_info("addresses: %zu local (%zu IPv4, %zu IPv6), %zu lan prefixes",
 		 local.n, local.n4, local.n6, lan.n);

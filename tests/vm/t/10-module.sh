@@ -1,5 +1,5 @@
 #!/bin/bash
-# timeout: 120
+# timeout: 360
 # Foundation: load/unload, config round trip over netlink, rejected values
 # change nothing, CAP_NET_ADMIN needed, namespaces independent, clean
 # teardown with namespaces coming and going.
@@ -25,6 +25,14 @@ assert_eq false "$(cfg enabled)" "fresh module is disabled"
 assert_eq '"tproxy"' "$(cfg mode)" "default mode"
 assert_eq 12345 "$(cfg port)" "default port"
 assert_eq 12345 "$(cfg port6)" "port6 follows port"
+# ... and none of the later features is on.
+assert_eq false "$(cfg local)" "default local"
+assert_eq 0 "$(cfg dns_port)" "default dns"
+assert_eq false "$(cfg dns_local)" "default dns-local"
+assert_eq '"exclude"' "$(cfg src_mode)" "default src-mode"
+assert_eq '[]' "$(cfg src_macs)" "default src-mac"
+assert_eq '"proxy"' "$(cfg default)" "default default"
+assert_eq '"pass"' "$(cfg quic)" "default quic"
 
 # Round trip of every key.
 ip link add lanA type dummy
@@ -47,6 +55,20 @@ assert_eq '["lanA","lanB"]' "$(jq -c .config.lan <<<"$j")" lan
 assert_eq '"wanX"' "$(jq .config.wan <<<"$j")" wan
 assert_eq true "$(jq .config.masquerade <<<"$j")" masquerade
 assert_eq '"drop"' "$(jq .config.no_listener <<<"$j")" no_listener
+$CTL set local on dns 5353 dns-local on src-mode only \
+	src-mac 02:00:00:00:00:01,02:00:00:00:00:0a default direct quic reject
+j=$($CTL status --json)
+assert_eq true "$(jq .config.local <<<"$j")" local
+assert_eq 5353 "$(jq .config.dns_port <<<"$j")" dns
+assert_eq true "$(jq .config.dns_local <<<"$j")" dns-local
+assert_eq '"only"' "$(jq .config.src_mode <<<"$j")" src-mode
+assert_eq '["02:00:00:00:00:01","02:00:00:00:00:0a"]' \
+	"$(jq -c .config.src_macs <<<"$j")" src-mac
+assert_eq '"direct"' "$(jq .config.default <<<"$j")" default
+assert_eq '"reject"' "$(jq .config.quic <<<"$j")" quic
+# Setting one key leaves the others, the MAC set included.
+$CTL set port 1080
+assert_eq '["02:00:00:00:00:01","02:00:00:00:00:0a"]' "$(cfg src_macs)" "src-mac kept"
 
 # Every invalid value is refused with a message, and nothing changes.
 before=$($CTL status --json | jq -c .config)
@@ -76,11 +98,39 @@ bad lan lan0,lan1,lan2,lan3,lan4,lan5,lan6,lan7,lan8,lan9,lan10,lan11,lan12,lan1
 bad wan abcdefghijklmnopq
 bad colour blue
 bad port 1 mode nat # one bad pair spoils the whole request
+bad local maybe
+bad dns 65536
+bad dns-local yes
+bad src-mode all
+bad src-mac 00:00:00:00:00:00
+bad src-mac 01:00:5e:00:00:01
+bad src-mac ff:ff:ff:ff:ff:ff
+bad src-mac 02:00:00:00:00:01,02:00:00:00:00:01
+bad src-mac 02:00:00:00:00
+bad src-mac "$(for i in $(seq 1 65); do printf '02:00:00:00:01:%02x,' "$i"; done | sed 's/,$//')"
+bad default tunnel
+bad quic drop
+# The kernel's own check: dns-local needs the DNS port it redirects to.
+out=$($CTL set dns off 2>&1) && fail "dns off accepted with dns-local on"
+assert_match "dns-local" "$out" "dns off while dns-local on: message"
 assert_eq "$before" "$($CTL status --json | jq -c .config)" "config unchanged by rejected sets"
 
 # Raw netlink: malformed attributes, each rejected with an extack message.
 $NLTEST badinput || fail "raw bad input was not rejected cleanly"
 assert_eq "$before" "$($CTL status --json | jq -c .config)" "config unchanged by raw bad input"
+
+# The new keys switch back off.
+$CTL set dns off dns-local off src-mac none src-mode exclude default proxy \
+	quic pass local off
+j=$($CTL status --json)
+assert_eq 0 "$(jq .config.dns_port <<<"$j")" "dns off"
+assert_eq false "$(jq .config.dns_local <<<"$j")" "dns-local off"
+assert_eq '[]' "$(jq -c .config.src_macs <<<"$j")" "src-mac none"
+assert_eq '"exclude"' "$(jq .config.src_mode <<<"$j")" "src-mode exclude"
+assert_eq '"proxy"' "$(jq .config.default <<<"$j")" "default proxy"
+assert_eq '"pass"' "$(jq .config.quic <<<"$j")" "quic pass"
+assert_eq false "$(jq .config.local <<<"$j")" "local off"
+before=$($CTL status --json | jq -c .config)
 
 # Unprivileged: reading works, changing does not.
 unpriv() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
@@ -116,6 +166,11 @@ for i in 1 2 3; do
 	ip netns add "tmp$i"
 	ip netns exec "tmp$i" "$CTL" set enabled on masquerade on wan lo
 	ip netns exec "tmp$i" "$CTL" add 198.51.100.0/24 timeout 60
+	# Every list holds entries, timed ones included, at namespace exit.
+	ip netns exec "tmp$i" "$CTL" -L proxy add 203.0.113.0/24 203.0.113.9 timeout 60
+	ip netns exec "tmp$i" "$CTL" -L proxy add 2001:db8:5::/48
+	ip netns exec "tmp$i" "$CTL" -L src add 192.0.2.10 timeout 60
+	ip netns exec "tmp$i" "$CTL" -L src add 192.0.2.128/25
 done
 ip -all netns delete
 $CTL set enabled off masquerade off

@@ -1,8 +1,11 @@
 #!/bin/bash
-# timeout: 300
+# timeout: 600
 # The white_list: real bypass lists loaded atomically and checked against a
 # naive model through the data path; replace under a reader that must never
 # miss a prefix present before and after; timeouts; limits; transactions.
+# The proxy and src lists: independent, per-list timeouts, transactions and
+# limits; the decision order through CLASSIFY (source selection, default
+# direct + proxy list, DNS, QUIC reject, the gateway's own flows).
 . "$(dirname "$0")/../lib.sh"
 
 CTL=$SLUICECTL
@@ -71,16 +74,18 @@ result=$(tail -n1 reader.out)
 echo "$result; 20 replaces of $n4 prefixes in $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b-a}') s"
 assert_match "0 misses" "$result" "no misses"
 
-# Timeouts: a host and a prefix disappear by themselves.
-$CTL add 203.0.113.9 source dns timeout 1
-$CTL add 198.51.100.0/25 2001:db8:77::/48 source dns timeout 2
+# Timeouts: a host and a prefix disappear by themselves.  A sluicectl run
+# takes about a second in a loaded TCG guest: timeouts leave room for the
+# checks that they are listed first.
+$CTL add 203.0.113.9 source dns timeout 4
+$CTL add 198.51.100.0/25 2001:db8:77::/48 source dns timeout 6
 assert_match "^direct" "$($CTL test 203.0.113.9)" "timed host listed"
 assert_match "^direct" "$($CTL test 198.51.100.7)" "timed prefix listed"
 $CTL list source dns | grep -q timeout || fail "list shows no timeout"
 expired() { [[ $($CTL test 203.0.113.9) == proxy* ]]; }
-wait_for 3 expired || fail "host entry did not expire"
+wait_for 10 expired || fail "host entry did not expire"
 expired2() { [[ $($CTL test 198.51.100.7) == proxy* && $($CTL test 2001:db8:77::1) == proxy* ]]; }
-wait_for 4 expired2 || fail "prefix entries did not expire"
+wait_for 10 expired2 || fail "prefix entries did not expire"
 [[ $($CTL status --json | jq ".counters.white_list_expired") -ge 3 ]] || fail "wl_expired counter"
 
 # The same prefix in two sources: deleting from one leaves the other.
@@ -130,6 +135,137 @@ $CTL -q load china6 "$DATA/china6.txt" || fail "load after the holder closed"
 total=$($CTL list | wc -l)
 assert_eq "$($CTL status --json | jq '.memory.entries')" "$total" "list shows every entry"
 
+# Many hosts come and go (DNS-learned entries): the host prefilter keeps
+# answering for the ones that stay, and forgets the ones that went once it
+# is rebuilt (more removed than left).
+$CTL add $(seq -f '203.0.113.%g' 1 200) source hm
+$CTL add $(seq -f '2001:db8:4::%g' 1 100) source hm
+assert_match "^direct white_list" "$($CTL test 203.0.113.150)" "one of 200 hosts"
+assert_match "^direct white_list" "$($CTL test 2001:db8:4::99)" "one of 100 v6 hosts"
+$CTL del $(seq -f '203.0.113.%g' 11 200) source hm
+$CTL del $(seq -f '2001:db8:4::%g' 11 100) source hm
+for i in 1 5 10; do
+	assert_match "^direct white_list" "$($CTL test 203.0.113.$i)" "host $i kept"
+	assert_match "^direct white_list" "$($CTL test 2001:db8:4::$i)" "v6 host $i kept"
+done
+for i in 11 150 200; do
+	assert_match "^proxy" "$($CTL test 203.0.113.$i)" "host $i removed"
+	assert_match "^proxy" "$($CTL test 2001:db8:4::$i)" "v6 host $i removed"
+done
+$CTL flush source hm
+assert_match "^proxy" "$($CTL test 203.0.113.5)" "hosts flushed"
+
+# ---- The proxy and src lists: same structure, independent tables. ----
+white_before=$($CTL status --json | jq .memory.entries)
+$CTL -L proxy add 203.0.113.7 198.51.100.0/24 2001:db8:7::/48
+j=$($CTL status --json)
+assert_eq 3 "$(jq .lists.proxy.entries <<<"$j")" "proxy list entries"
+assert_eq 0 "$(jq .lists.src.entries <<<"$j")" "src list untouched"
+assert_eq "$white_before" "$(jq .lists.white.entries <<<"$j")" "white_list untouched by proxy adds"
+assert_eq 3 "$($CTL -L proxy list | wc -l)" "proxy list shows its entries"
+$CTL list | grep -q '203\.0\.113\.7' && fail "proxy entry visible in the white_list"
+# default proxy: the proxy list changes nothing.
+assert_match "^proxy" "$($CTL test 203.0.113.8)" "default proxy, unlisted"
+assert_match "^proxy" "$($CTL test 203.0.113.7)" "default proxy, proxy-listed"
+
+# default direct: only what the proxy list holds is redirected.
+$CTL set default direct
+assert_match "^proxy proxy-list .*203\.0\.113\.7" "$($CTL test 203.0.113.7)" "proxy-listed host"
+assert_match "^proxy proxy-list .*198\.51\.100\.0/24" "$($CTL test 198.51.100.9)" "proxy-listed prefix"
+assert_match "^proxy proxy-list" "$($CTL test 2001:db8:7::1)" "proxy-listed v6 prefix"
+assert_match "^direct default-direct" "$($CTL test 203.0.113.8)" "unlisted goes direct"
+assert_match "^direct default-direct" "$($CTL test 2001:db8:8::1)" "unlisted v6 goes direct"
+# The white_list still comes first.
+$CTL add 203.0.113.7 source w
+assert_match "^direct white_list" "$($CTL test 203.0.113.7)" "white_list before proxy list"
+$CTL flush source w
+
+# QUIC reject: only flows that would be redirected, UDP 443 only.
+$CTL set quic reject
+assert_match "^reject quic-reject" "$($CTL test 203.0.113.7 proto udp dport 443)" "QUIC to a proxy-listed host"
+assert_match "^direct default-direct" "$($CTL test 203.0.113.8 proto udp dport 443)" "QUIC to a direct host"
+assert_match "^proxy proxy-list" "$($CTL test 203.0.113.7 proto tcp dport 443)" "TCP 443 not rejected"
+$CTL set default proxy
+assert_match "^reject quic-reject" "$($CTL test 203.0.113.8 proto udp dport 443)" "QUIC, default proxy"
+assert_match "^proxy" "$($CTL test 203.0.113.8 proto udp dport 4433)" "other UDP redirected"
+$CTL set quic pass
+assert_match "^proxy" "$($CTL test 203.0.113.8 proto udp dport 443)" "quic pass"
+
+# Timeouts work per list: a timed proxy-list host stops being proxied.
+$CTL set default direct
+$CTL -L proxy add 203.0.113.50 source dns timeout 4
+assert_match "^proxy proxy-list .*dns" "$($CTL test 203.0.113.50)" "timed proxy-list host"
+$CTL -L proxy list source dns | grep -q timeout || fail "proxy list shows no timeout"
+pexpired() { [[ $($CTL test 203.0.113.50) == "direct default-direct"* ]]; }
+wait_for 10 pexpired || fail "proxy-list host entry did not expire"
+assert_eq 3 "$($CTL status --json | jq .lists.proxy.entries)" "only the timed entry expired"
+$CTL set default proxy
+
+# Source selection: the src list (addresses) and src-mac.
+$CTL -L src add 192.0.2.10 192.0.2.128/25 2001:db8:1::10 source conf
+assert_match "^direct src-excluded .*192\.0\.2\.10.*conf" "$($CTL test 203.0.113.8 src 192.0.2.10)" "excluded host"
+assert_match "^direct src-excluded .*192\.0\.2\.128/25" "$($CTL test 203.0.113.8 src 192.0.2.200)" "excluded prefix"
+assert_match "^proxy" "$($CTL test 203.0.113.8 src 192.0.2.11)" "neighbour proxied"
+assert_match "^direct src-excluded" "$($CTL test 2001:db8:2::1 src 2001:db8:1::10)" "excluded v6 host"
+$CTL set src-mac 02:00:00:00:00:aa
+assert_match "^direct src-excluded" "$($CTL test 203.0.113.8 src 192.0.2.11 mac 02:00:00:00:00:aa)" "excluded MAC"
+assert_match "^proxy" "$($CTL test 203.0.113.8 src 192.0.2.11 mac 02:00:00:00:00:bb)" "other MAC proxied"
+$CTL set src-mode only
+assert_match "^proxy" "$($CTL test 203.0.113.8 src 192.0.2.10)" "only: listed host proxied"
+assert_match "^proxy" "$($CTL test 203.0.113.8 src 192.0.2.11 mac 02:00:00:00:00:aa)" "only: listed MAC proxied"
+assert_match "^direct src-not-listed" "$($CTL test 203.0.113.8 src 192.0.2.11 mac 02:00:00:00:00:bb)" "only: unlisted MAC"
+assert_match "^direct src-not-listed" "$($CTL test 203.0.113.8 src 192.0.2.11)" "only: unlisted host"
+# The white_list is still checked after source selection.
+assert_match "^direct white_list" "$($CTL test "${first4%/*}" src 192.0.2.10)" "only: listed host, white-listed dst"
+# The gateway's own flows: local off, then not subject to source selection.
+assert_match "^direct local-off" "$($CTL test 203.0.113.8 local)" "local off"
+$CTL set local on
+assert_match "^proxy" "$($CTL test 203.0.113.8 local)" "local on: the gateway is no LAN source"
+assert_match "^direct local-dns" "$($CTL test 203.0.113.8 proto udp dport 53 local)" "gateway's own DNS"
+$CTL set src-mode exclude src-mac none
+
+# DNS: dport 53 to any destination, before the white_list.
+assert_match "^proxy" "$($CTL test 203.0.113.8 proto udp dport 53)" "dns off: an ordinary flow"
+$CTL set dns 5353
+assert_match "^dns dns" "$($CTL test 203.0.113.8 proto udp dport 53)" "UDP DNS"
+assert_match "^dns dns" "$($CTL test 2001:db8:2::53 proto tcp dport 53)" "TCP DNS over IPv6"
+assert_match "^dns dns" "$($CTL test "${first4%/*}" proto udp dport 53)" "DNS to a white-listed server"
+assert_match "^direct src-excluded" "$($CTL test 203.0.113.8 proto udp dport 53 src 192.0.2.10)" "excluded host's DNS"
+assert_match "^direct local-dns" "$($CTL test 203.0.113.8 proto udp dport 53 local)" "gateway DNS, dns-local off"
+$CTL set dns-local on
+assert_match "^dns dns" "$($CTL test 203.0.113.8 proto udp dport 53 local)" "gateway DNS, dns-local on"
+$CTL set dns-local off dns off local off
+
+# Transactions per list: one socket holds a replace of "pl" on the proxy
+# and src lists; the white_list's "pl" is free; closing the socket drops
+# both.
+mkfifo hold2.in
+"$NLTEST" hold pl 1 2 <hold2.in >hold2.out &
+hpid=$!
+exec {hw}>hold2.in
+wait_for 5 grep -q open hold2.out || fail "transactions did not open"
+j=$($CTL status --json)
+assert_eq true "$(jq '.lists.proxy.sources[] | select(.name=="pl") | .replacing' <<<"$j")" "proxy replace open"
+assert_eq true "$(jq '.lists.src.sources[] | select(.name=="pl") | .replacing' <<<"$j")" "src replace open"
+echo 203.0.113.60 >pl.txt
+$CTL -q load pl pl.txt || fail "white_list load of a source replaced in another list"
+out=$($CTL -L proxy load pl pl.txt 2>&1) && fail "concurrent proxy-list load succeeded"
+assert_match "another client" "$out" "EBUSY on the proxy list"
+exec {hw}>&-
+wait "$hpid" || fail "holder failed"
+$CTL -L proxy load pl pl.txt || fail "proxy-list load after the holder closed"
+$CTL -L src load pl pl.txt || fail "src-list load after the holder closed"
+assert_match "^proxy" "$($CTL test 198.18.0.1 src 198.18.0.1)" "abandoned src-list replace discarded"
+$CTL set default direct
+assert_match "^direct default-direct" "$($CTL test 198.18.0.1)" "abandoned proxy-list replace discarded"
+$CTL set default proxy
+$CTL flush source pl
+assert_eq 1 "$($CTL -L proxy list source pl | wc -l)" "flush of the white_list leaves the proxy list"
+
+# Leave timed entries in every list for the unload below.
+$CTL -L proxy add 203.0.113.0/24 2001:db8:9::9 source dns timeout 600
+$CTL -L src add 192.0.2.64/26 source dns timeout 600
+
 # rmmod with everything loaded frees it (the harness checks the kernel log).
 $CTL set enabled off
 unload_sluice
@@ -143,6 +279,11 @@ assert_eq 1 "$($CTL status --json | jq '.memory.entries')" "nothing changed by t
 head -n 998 "$DATA/china4.txt" | $CTL -q load part - || fail "load within the limit"
 out=$($CTL add 203.0.113.1 203.0.113.2 2>&1) && fail "add over the limit succeeded"
 assert_match "limit" "$out" "ENOSPC on add"
+# max_entries is per list: the proxy list has its own 1000.
+head -n 1000 "$DATA/china4.txt" | $CTL -q -L proxy load big - || fail "proxy list within its own limit"
+out=$($CTL -L proxy add 203.0.113.1 2>&1) && fail "proxy-list add over the limit succeeded"
+assert_match "proxy list entry limit" "$out" "ENOSPC names the list"
+assert_eq 1000 "$($CTL status --json | jq .lists.proxy.entries)" "proxy list unchanged by the failed add"
 unload_sluice
 ip link del lanT
 echo ok
