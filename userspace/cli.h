@@ -34,5 +34,11 @@ int cmd_list(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* cmd_check.c: the warnings status shows (NULL when out of memory). */
+struct sl_config;
+void check_status_human(const struct sl_config *c);
+struct json_object *check_status_json(const struct sl_config *c);
 
 #endif /* SLUICECTL_CLI_H */

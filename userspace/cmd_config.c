@@ -306,6 +306,7 @@ static void print_human(const struct status *st)
 
 	for (l = 0; l <= SLUICE_LIST_MAX; l++)
 		print_list(&st->list[l], l, &g);
+	check_status_human(&st->cfg);
 }
 
 static struct json_object *jstr_or_null(bool have, const char *s)
@@ -454,6 +455,7 @@ static int print_json(const struct status *st)
 	ADD(o, "memory", json_list(white, false));
 	ADD(o, "sources", json_sources(white));
 	ADD(o, "lists", jl);
+	ADD(o, "warnings", check_status_json(&st->cfg));
 	return cli_json_print(o);
 }
 

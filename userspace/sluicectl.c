@@ -80,6 +80,12 @@ static const struct command commands[] = {
 	  "left out for a plain redirect).  `local` asks about a packet sent\n"
 	  "by the gateway itself (iif is then ignored), `mac` gives the LAN\n"
 	  "source MAC for src-mac.\n" },
+	{ "check", cmd_check, true, false, "check [--json]",
+	  "Warn about what in this namespace breaks or bypasses sluice: sysctls\n"
+	  "(forwarding off, src_valid_mark in tproxy mode) and TPROXY/REDIRECT\n"
+	  "rules of nftables, iptables-nft or iptables-legacy.  Each warning\n"
+	  "comes with its fix.  Exit status 1 if there is any (status shows\n"
+	  "them too).\n" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -146,7 +152,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %s\n", commands[i].usage);
 	fprintf(f, "  help [COMMAND]\n\n"
 		   "Options:\n"
-		   "  -j, --json     JSON output (status, list, test)\n"
+		   "  -j, --json     JSON output (status, list, test, check)\n"
 		   "  -q, --quiet    no success message (load)\n"
 		   "  -L, --list LIST  the list add, del, list, flush and load\n"
 		   "                 work on: white (default), proxy or src\n"

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "notify.h"
 #include "orphan.h"
+#include "sysctl.h"
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "0.1"
@@ -118,6 +119,7 @@ static int setup(struct sd *d)
 	lists_load_all(d);
 	src_load(d);
 	servers_resolve(d);
+	sysctl_report(&d->conf);
 	redirect_apply(d, closed ? "failure-policy closed" : "start");
 	return 0;
 }
@@ -217,6 +219,7 @@ static void reload(struct sd *d)
 			d->restart_now = true;
 		}
 	}
+	sysctl_report(&d->conf);
 	redirect_apply(d, "reload");
 	conf_free(&old);
 }
