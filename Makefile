@@ -6,6 +6,7 @@
 #   make userspace        sluicectl (and sluiced)
 #   make check            every test: unit, fuzz (short), VM on both kernels
 #   make demo             boot a guest and show sluice splitting traffic
+#   make fuzz / soak      long fuzzing / a 10-minute soak (docs/reliability.md)
 #   make install          userspace, man pages, dkms source
 #
 # Kernel headers: KDIR overrides /lib/modules/$(KVER)/build.
@@ -36,7 +37,7 @@ all: modules-all
 endif
 
 help:
-	@sed -n '3,11p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,12p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
 
 # One copy of the tree per kernel: kbuild writes objects next to sources.
 modules: $(KMOD_SRCS)
@@ -73,6 +74,17 @@ demo:
 
 bench:
 	@$(ROOT)/tests/bench/run.sh
+
+# libFuzzer targets for FUZZ_SECONDS (default 120) each, then the netlink
+# fuzzer in both kernels' guests, NLFUZZ_N (default 1000000) requests.
+.PHONY: fuzz
+fuzz:
+	@$(ROOT)/tests/fuzz/run-all.sh
+
+# A guest under load for SOAK_SECONDS (default 600); see docs/reliability.md.
+.PHONY: soak
+soak:
+	@$(ROOT)/tests/soak/run.sh
 
 # Programs and man pages under PREFIX; the systemd unit (its paths follow
 # PREFIX), the modules-load.d entry and an example config (never over an

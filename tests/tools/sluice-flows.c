@@ -25,7 +25,8 @@
  *       One flow kept for its whole life (one TCP connection, or one UDP
  *       socket: one conntrack entry): every INTERVAL_MS a numbered line,
  *       whose echo must come back within TIMEOUT_MS.  First line out:
- *       "peer PEER"; each lost exchange: "NOW_MS fail seq N WHAT"; on
+ *       "peer PEER"; each lost exchange: "NOW_MS fail seq N WHAT"; UDP:
+ *       each change of the answering path "NOW_MS peer PEER"; on
  *       SIGTERM: "stream: N ok F failed maxrtt MS peer PEER".
  *       Exit status 1 if any exchange failed.
  */
@@ -452,7 +453,7 @@ static int client(int type, const struct addr *a, int workers, int tmo,
 
 static int stream(int type, const struct addr *a, int interval, int tmo)
 {
-	char peer[64] = "-", buf[LINE], msg[64];
+	char peer[64] = "-", last[64] = "", buf[LINE], msg[64];
 	long long maxrtt = 0, ok = 0, failed = 0, seq = 0;
 	int fd = socket(a->family, type | SOCK_CLOEXEC, 0), r, k;
 	bool broken = false;
@@ -524,8 +525,13 @@ static int stream(int type, const struct addr *a, int interval, int tmo)
 				if (rtt > maxrtt)
 					maxrtt = rtt;
 				ok++;
+				/* UDP: each answer names its path; report changes. */
 				if (seq == 1 && type == SOCK_DGRAM)
 					printf("peer %s\n", peer);
+				else if (type == SOCK_DGRAM && strcmp(peer, last))
+					printf("%lld peer %s\n",
+					       now_ms(CLOCK_REALTIME), peer);
+				memcpy(last, peer, sizeof(last));
 			}
 		}
 		if (seq == 1 && type == SOCK_STREAM)

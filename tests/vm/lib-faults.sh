@@ -434,7 +434,7 @@ fault_client_kill() {
 	# Counters: per packet for UDP and redirected TCP, per SYN for direct
 	# TCP, so they are at least the flows each path answered.
 	_GW_SNAP=()
-	for c0 in "${!before[@]}"; do _GW_SNAP[$c0]=${before[c0]}; done
+	for c0 in "${!before[@]}"; do _GW_SNAP[$c0]=${before[$c0]}; done
 	_GW_NOW_OK=0
 	assert_delta 0 errors
 	# Policy open switches redirection off while the client is down, and

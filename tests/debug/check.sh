@@ -1,0 +1,120 @@
+#!/bin/bash
+# `make check-debug`: the whole VM suite on the debug kernel (KASAN, UBSAN,
+# kmemleak, lockdep, DEBUG_OBJECTS, fault injection), ending with
+# "N passed, N failed" like `make check`.
+#
+# Steps, each counted: debug kernel (tests/debug/build-kernel.sh; cached, a
+# rebuild only when tests/debug/debug.config or the source package change),
+# sluice.ko against it (W=1, no warning), userspace, then every
+# tests/vm/t/*.sh in one guest (one count per test) and the kmemleak check
+# after the last test (one count).  A step that cannot run is a failure.
+#
+# Environment: VM_TESTS (default: all), SLUICE_VM_TIMEOUT_MULT (default 4),
+# SLUICE_DEBUG_CACHE (default /var/cache/sluice/debug-kernel).
+# Logs and figures: build/check-debug/.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 1
+LOG=$ROOT/build/check-debug
+mkdir -p "$LOG"
+PASSED=0
+FAILED=0
+FAILURES=()
+
+pass() {
+	PASSED=$((PASSED + 1))
+	echo "PASS $1"
+}
+
+fail() {
+	FAILED=$((FAILED + 1))
+	FAILURES+=("$1")
+	echo "FAIL $1"
+}
+
+summary() {
+	echo
+	if [ ${#FAILURES[@]} -gt 0 ]; then
+		echo "failures:"
+		printf '  %s\n' "${FAILURES[@]}"
+	fi
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+	exit
+}
+
+# step NAME CMD...: run CMD with output in build/check-debug/NAME.log.
+step() {
+	local name=$1 t0=$SECONDS
+	shift
+	if "$@" >"$LOG/$name.log" 2>&1; then
+		pass "$name ($((SECONDS - t0))s)"
+	else
+		fail "$name (log: build/check-debug/$name.log)"
+		tail -n 30 "$LOG/$name.log" | sed 's/^/    /'
+		return 1
+	fi
+}
+
+# --- debug kernel -------------------------------------------------------
+build_kernel() {
+	"$ROOT/tests/debug/build-kernel.sh" >"$LOG/kdir" || return 1
+	KDIR=$(tail -n1 "$LOG/kdir")
+	echo "build tree: $KDIR"
+	echo "last build: $(cat "$KDIR/sluice-build-seconds" 2>/dev/null)s wall," \
+		"$(cat "$KDIR/sluice-build-cpu-seconds" 2>/dev/null)s CPU"
+}
+step build-kernel build_kernel || summary
+KDIR=$(tail -n1 "$LOG/kdir")
+KREL=$(cat "$KDIR/include/config/kernel.release")
+echo "debug kernel $KREL ($KDIR)"
+
+# --- module and userspace -----------------------------------------------
+build_module() {
+	local out rc
+	out=$(make --no-print-directory modules KVER="$KREL" KDIR="$KDIR" W=1 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] || return 1
+	# The compat probe must find in this tree what it finds in Debian's
+	# headers of the same 6.12 release.
+	local k612 want got
+	k612=$("$ROOT/tests/kernels.sh" | grep '^6\.12\.' || true)
+	got=$(sh "$ROOT/kmod/compat-probe.sh" "$KDIR/source" "$KDIR")
+	echo "compat-probe on $KDIR:$got"
+	if [ -n "$k612" ]; then
+		want=$(sh "$ROOT/kmod/compat-probe.sh" "$(readlink -f "/lib/modules/$k612/source")" \
+			"$(readlink -f "/lib/modules/$k612/build")")
+		echo "compat-probe on $k612:$want"
+		[ "$got" = "$want" ] || { echo "compat-probe differs from $k612"; return 1; }
+	fi
+	# zero warnings, W=1 included
+	! grep -E 'warning:|Warning:' <<<"$out" | grep -v 'Skipping BTF'
+}
+ok=1
+step "build-module-$KREL" build_module || ok=0
+step build-userspace make userspace || ok=0
+if [ $ok = 0 ]; then
+	fail "vm suite not run: build failed"
+	summary
+fi
+
+# --- VM suite -------------------------------------------------------------
+results=$LOG/vm-results.txt
+: >"$results"
+t0=$SECONDS
+# shellcheck disable=SC2086
+"$ROOT/tests/vm/run" -K "$KDIR" -o "$results" ${VM_TESTS:-} 2>&1 | tee "$LOG/vm.log"
+echo "vm suite on $KREL: $((SECONDS - t0))s wall" | tee "$LOG/vm-seconds"
+if [ ! -s "$results" ]; then
+	fail "vm $KREL reported no result (log: build/check-debug/vm.log)"
+fi
+vp=$(grep -c '^PASS ' "$results")
+vf=$(grep -c '^FAIL ' "$results")
+PASSED=$((PASSED + vp))
+FAILED=$((FAILED + vf))
+while read -r line; do
+	FAILURES+=("${line#FAIL }")
+done < <(grep '^FAIL ' "$results")
+summary

@@ -1,0 +1,59 @@
+#!/bin/bash
+# A UDP flow that was proxied must go out masqueraded once redirection is
+# switched off (what sluiced does when the client dies under failure-policy
+# open), and a direct one must keep working when it is switched on.
+# Found by 82-client-kill-open on 6.1: two UDP flows to the proxied host
+# reached it from 192.0.2.2, the LAN address, while redirection was off.
+# A LAN host that keeps one UDP socket (VoIP, QUIC, a VPN) keeps its
+# conntrack entry; the entry of a redirected flow has a null SNAT binding
+# (the packets were delivered locally), so when the same flow later goes
+# direct it leaves unmasqueraded: on a real WAN the answers never come
+# back, for as long as the host keeps sending.
+#   stream 1 (one UDP socket to the proxied host): proxied; redirection
+#   off -> its answers must come through the gateway's WAN address;
+#   new flows meanwhile: direct, masqueraded.
+# timeout: 600
+# shellcheck source=SCRIPTDIR/../lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=SCRIPTDIR/../lib-gateway.sh
+. "$(dirname "$0")/../lib-gateway.sh"
+# shellcheck source=SCRIPTDIR/../lib-faults.sh
+. "$(dirname "$0")/../lib-faults.sh"
+
+# stream_peer NAME: the peer of the last answer of stream NAME
+stream_peer() { awk '$1 == "peer" { p = $2 } $2 == "peer" { p = $3 } END { print p }' "$1.stream"; }
+peer_is() { [[ $(stream_peer "$1") == "$2" ]]; }
+
+step topology
+gw_topology
+gw_sluice tproxy
+fl_servers
+v2ray_server
+v2ray_client tproxy
+step "UDP streams, proxied"
+fl_stream su4 lan udp "$PROXIED4" 200 "$FAULT_TMO"
+fl_stream su6 lan udp "$PROXIED6" 200 "$FAULT_TMO"
+assert_eq "$SVR4" "$(stream_peer su4)" "UDP v4 stream proxied at first"
+assert_eq "$SVR6" "$(stream_peer su6)" "UDP v6 stream proxied at first"
+
+step "redirection off"
+ctl set enabled off
+t_off=$(now_ms)
+# a new flow goes direct, masqueraded
+fl_client nu4 lan udp "$PROXIED4" 1 "$FAULT_TMO" 100
+# the old flow: its next answers (it never stopped sending) must come via
+# the gateway's WAN address as well
+ok4=0 ok6=0
+wait_for 30 peer_is su4 "$GW_WAN4" && ok4=1
+wait_for 10 peer_is su6 "$GW_WAN6" && ok6=1
+sleep 2
+fl_stop_all
+echo "STREAM su4: $(grep -v '^stream' su4.stream | tail -n 3 | tr '\n' ' ') $(tail -n1 su4.stream)"
+echo "STREAM su6: $(grep -v '^stream' su6.stream | tail -n 3 | tr '\n' ' ') $(tail -n1 su6.stream)"
+echo "FLOWS nu4: $(fl_summary nu4.flows)"
+bad=$(fl_lines nu4.flows "$t_off" 99999999999999 "notok:$GW_WAN4")
+[[ -z $bad ]] || fail "new UDP flows with redirection off not direct and masqueraded: $(head -n 3 <<<"$bad" | tr '\n' ';')"
+((ok4)) || fail "the proxied UDP v4 flow, redirection off: answered through $(stream_peer su4), not the gateway's WAN address $GW_WAN4 (its conntrack entry kept the binding of the redirected flow)"
+((ok6)) || fail "the proxied UDP v6 flow, redirection off: answered through $(stream_peer su6), not $GW_WAN6"
+assert_eq 0 "$(ctr errors)" "errors counter"
+echo PASS
