@@ -5,7 +5,7 @@
 # UDP, IPv4 and IPv6, in tproxy and in redirect mode.  The replies of the
 # forwarded flows enter on the LAN interface: they belong to the inbound
 # flow and must go back to the WAN client untouched.
-# timeout: 150
+# timeout: 300
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=SCRIPTDIR/../lib-gateway.sh
