@@ -393,16 +393,18 @@ expect_refused() {
 # Every test runs in a cgroup of its own (tests/vm/guest/guest.sh); these
 # make child cgroups of it.  No controllers are enabled below the test's
 # cgroup, so processes may sit in the parent and the children alike.
-# gw_cgroup NAME: create a child cgroup of the test's one, print its path;
-# removed (its processes killed first) when the test exits
+# gw_cgroup VAR NAME: create a child cgroup NAME of the test's one, set VAR
+# to its path; removed (its processes killed first) when the test exits.
+# (Not through $(...): the cleanup must be registered in the test's shell.)
 gw_cgroup() {
-	local cg
-	cg=$(sed -n 's/^0:://p' /proc/self/cgroup)
-	[[ -n $cg ]] || fail "gw_cgroup: not in a cgroup v2 hierarchy: $(cat /proc/self/cgroup)"
-	cg=/sys/fs/cgroup${cg%/}/$1
+	local cg l
+	read -r l </proc/self/cgroup
+	cg=${l#0::}
+	[[ $l == 0::/* ]] || fail "gw_cgroup: not in a cgroup v2 hierarchy: $l"
+	cg=/sys/fs/cgroup${cg%/}/$2
 	mkdir "$cg" || fail "gw_cgroup: mkdir $cg"
 	on_exit "_gw_cgroup_rm $cg"
-	echo "$cg"
+	printf -v "$1" %s "$cg"
 }
 _gw_cg_empty() { grep -q '^populated 0' "$1/cgroup.events"; }
 _gw_cgroup_rm() {

@@ -50,7 +50,7 @@ ctl set local on
 assert_match '"local": *true' "$(ctl status --json)" "status --json: .config.local"
 step "v2ray server and client (client in a cgroup of its own)"
 v2ray_server
-GW_CLIENT_CG=$(gw_cgroup v2ray-client)
+gw_cgroup GW_CLIENT_CG v2ray-client
 v2ray_client tproxy
 ctl add "$WLISTED4" "$WLISTED6"
 

@@ -46,7 +46,7 @@ v2ray_server
 # in a cgroup of its own, as sluiced puts it: the loop guard never
 # redirects the gateway's own flows from the client's cgroup (the test's
 # dig would share the client's cgroup otherwise)
-GW_CLIENT_CG=$(gw_cgroup v2ray-client)
+gw_cgroup GW_CLIENT_CG v2ray-client
 v2ray_client tproxy
 step "dns off: LAN DNS goes to the server it asks"
 settled_snap
