@@ -112,12 +112,18 @@ enum sluice_rule sluice_decide_early(struct sluice_net *sn,
 	 * white_list: a LAN resolver set to a listed server is redirected
 	 * too.  The gateway's own resolver queries stay direct unless
 	 * DNS_LOCAL asks otherwise, so the gateway keeps resolving while the
-	 * tunnel client is down.
+	 * tunnel client is down.  A server on the gateway itself (loopback,
+	 * its own addresses) is never redirected: it may be the very
+	 * resolver that forwards to DNS_PORT, and it is not leaving anyway.
 	 */
 	if (t->dport == htons(53)) {
-		if (t->local_out)
-			return cfg->dns_local && cfg->dns_port ?
-			       SLUICE_RULE_DNS : SLUICE_RULE_LOCAL_DNS;
+		if (t->local_out) {
+			if (!cfg->dns_local || !cfg->dns_port)
+				return SLUICE_RULE_LOCAL_DNS;
+			if (sluice_is_local(sn->net, t))
+				return SLUICE_RULE_LOCAL;
+			return SLUICE_RULE_DNS;
+		}
 		if (cfg->dns_port)
 			return SLUICE_RULE_DNS;
 	}

@@ -20,6 +20,8 @@
  * masquerade: a NAT POSTROUTING hook that masquerades whatever leaves the
  *   wan interface.  The NAT core's masquerade notifiers (registered at
  *   module load) flush those conntracks when the wan address changes.
+ *   A FORWARD hook catches the entries NAT never saw leave by the wan:
+ *   see sluice_stale_nat_hook().
  * local output: local_out.c.
  *
  * Hooks exist only in namespaces that need them: enabling registers them
@@ -200,12 +202,48 @@ unsigned int sluice_nat_redirect(struct sk_buff *skb,
 	return nf_nat_redirect_ipv6(skb, &range, state->hook);
 }
 
+/*
+ * DNAT of a new locally generated flow to its own source address, port
+ * @port.  NAT REDIRECT would send it to loopback; a server on a wildcard
+ * UDP socket (v2ray's DNS inbound) then answers from the address the
+ * kernel picks for the querier, not from 127.0.0.1, and conntrack never
+ * matches the reply.  To the querier's own address, the reply's source is
+ * that address again: it matches.
+ */
+static unsigned int sluice_nat_to_self(struct sk_buff *skb,
+				       const struct nf_hook_state *state,
+				       u16 port)
+{
+	struct nf_nat_range2 range = {
+		.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
+		.min_proto.all = htons(port),
+		.max_proto.all = htons(port),
+	};
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW)
+		return NF_DROP;
+	if (state->pf == NFPROTO_IPV4)
+		range.min_addr.ip = ip_hdr(skb)->saddr;
+	else
+		range.min_addr.in6 = ipv6_hdr(skb)->saddr;
+	range.max_addr = range.min_addr;
+	return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
+}
+
 unsigned int sluice_dns_redirect(struct sluice_net *sn,
 				 const struct sluice_cfg *cfg,
 				 struct sk_buff *skb,
 				 const struct nf_hook_state *state, u8 family)
 {
-	unsigned int verdict = sluice_nat_redirect(skb, state, cfg->dns_port);
+	unsigned int verdict;
+
+	if (state->hook == NF_INET_LOCAL_OUT)
+		verdict = sluice_nat_to_self(skb, state, cfg->dns_port);
+	else
+		verdict = sluice_nat_redirect(skb, state, cfg->dns_port);
 
 	if (verdict != NF_ACCEPT)
 		sluice_count(sn, SLUICE_CTR_ERRORS);
@@ -230,6 +268,26 @@ unsigned int sluice_reject(struct sluice_net *sn, struct sk_buff *skb,
 				 state->hook);
 	sluice_count(sn, SLUICE_CTR_QUIC_REJECT);
 	return NF_DROP;
+}
+
+/*
+ * The other way round from sluice_stale_nat_hook(): a UDP flow that went
+ * direct, masqueraded, and is now to be redirected (its destination left
+ * the white_list) would reach the tunnel client with the gateway's wan
+ * address as its source.  Its entry is killed and the packet dropped; the
+ * next one starts a fresh entry.
+ */
+static bool sluice_ct_kill_natted(struct sluice_net *sn, struct sk_buff *skb)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (!ct || !nf_ct_is_confirmed(ct) ||
+	    !(READ_ONCE(ct->status) & IPS_SRC_NAT))
+		return false;
+	nf_ct_kill(ct);
+	sluice_count(sn, SLUICE_CTR_STALE_NAT);
+	return true;
 }
 
 /*
@@ -319,6 +377,10 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 	}
 
 	if (sk && nf_tproxy_sk_is_transparent(sk)) {
+		if (sluice_ct_kill_natted(sn, skb)) {
+			sock_gen_put(sk);
+			return NF_DROP;
+		}
 		nf_tproxy_assign_sock(skb, sk);
 		skb->mark = (skb->mark & ~cfg->fwmark_mask) ^ cfg->fwmark;
 		sluice_count_redirect(sn, t, rule);
@@ -456,6 +518,53 @@ static unsigned int sluice_masq_hook(void *priv, struct sk_buff *skb,
 	return nf_nat_masquerade_ipv6(skb, &range, state->out);
 }
 
+/*
+ * NAT binds a conntrack entry once, at its first packet.  A UDP flow that
+ * was delivered to the tunnel client got the null binding of local
+ * delivery; when the same flow later goes direct (the client died and
+ * redirection is off, or its destination was white-listed), its packets
+ * keep that binding and would leave by the wan with the LAN source
+ * address, unanswerable, for as long as the host keeps sending.  The same
+ * holds for entries made before masquerade was turned on.  So a forwarded
+ * packet leaving by the wan whose confirmed entry has no source NAT kills
+ * the entry and is dropped: the sender's next packet starts a fresh entry,
+ * which is masqueraded.  Entries the firewall source-NATed are left alone.
+ */
+static unsigned int sluice_stale_nat_hook(void *priv, struct sk_buff *skb,
+					  const struct nf_hook_state *state)
+{
+	struct sluice_net *sn = sluice_pernet(state->net);
+	const struct sluice_cfg *cfg = rcu_dereference(sn->cfg);
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	if (!cfg->masquerade || !state->out ||
+	    state->out->ifindex != cfg->wan_ifindex)
+		return NF_ACCEPT;
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL ||
+	    !nf_ct_is_confirmed(ct) || (READ_ONCE(ct->status) & IPS_SRC_NAT))
+		return NF_ACCEPT;
+	nf_ct_kill(ct);
+	sluice_count(sn, SLUICE_CTR_STALE_NAT);
+	return NF_DROP;
+}
+
+static const struct nf_hook_ops sluice_stale_nat_ops[] = {
+	{
+		.hook = sluice_stale_nat_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP_PRI_FILTER - 1,
+	},
+	{
+		.hook = sluice_stale_nat_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP6_PRI_FILTER - 1,
+	},
+};
+
 static const struct nf_hook_ops sluice_tproxy_ops[] = {
 	{
 		.hook = sluice_tproxy_hook,
@@ -524,6 +633,8 @@ static void sluice_nat_unregister(struct net *net,
 
 static int sluice_hook_register(struct net *net, unsigned int hook)
 {
+	int err;
+
 	switch (hook) {
 	case SLUICE_HOOK_TPROXY:
 		return nf_register_net_hooks(net, sluice_tproxy_ops,
@@ -531,7 +642,15 @@ static int sluice_hook_register(struct net *net, unsigned int hook)
 	case SLUICE_HOOK_REDIRECT:
 		return sluice_nat_register(net, sluice_redirect_ops);
 	case SLUICE_HOOK_MASQ:
-		return sluice_nat_register(net, sluice_masq_ops);
+		err = nf_register_net_hooks(net, sluice_stale_nat_ops,
+					    ARRAY_SIZE(sluice_stale_nat_ops));
+		if (err)
+			return err;
+		err = sluice_nat_register(net, sluice_masq_ops);
+		if (err)
+			nf_unregister_net_hooks(net, sluice_stale_nat_ops,
+						ARRAY_SIZE(sluice_stale_nat_ops));
+		return err;
 	case SLUICE_HOOK_LOCAL:
 		return nf_register_net_hooks(net, sluice_local_ops,
 					     SLUICE_LOCAL_OPS);
@@ -552,6 +671,8 @@ static void sluice_hook_unregister(struct net *net, unsigned int hook)
 		break;
 	case SLUICE_HOOK_MASQ:
 		sluice_nat_unregister(net, sluice_masq_ops);
+		nf_unregister_net_hooks(net, sluice_stale_nat_ops,
+					ARRAY_SIZE(sluice_stale_nat_ops));
 		break;
 	case SLUICE_HOOK_LOCAL:
 		nf_unregister_net_hooks(net, sluice_local_ops,

@@ -48,7 +48,10 @@ struct sock *sluice_get_sock(struct net *net, struct sk_buff *skb,
 /* NAT REDIRECT of a new flow to local port @port (host order). */
 unsigned int sluice_nat_redirect(struct sk_buff *skb,
 				 const struct nf_hook_state *state, u16 port);
-/* DNS flow to cfg->dns_port; counted DNS4/DNS6. */
+/*
+ * DNS flow to cfg->dns_port (NAT REDIRECT from the LAN, the sender's own
+ * address from LOCAL_OUT); counted DNS4/DNS6.
+ */
 unsigned int sluice_dns_redirect(struct sluice_net *sn,
 				 const struct sluice_cfg *cfg,
 				 struct sk_buff *skb,

@@ -196,6 +196,7 @@ const char *sl_counter_name(uint16_t type)
 		[SLUICE_CTR_LOCAL_OUT] = "local_out",
 		[SLUICE_CTR_LOCAL_DNS] = "local_dns",
 		[SLUICE_CTR_LOOP_GUARD] = "loop_guard",
+		[SLUICE_CTR_STALE_NAT] = "stale_nat",
 	};
 	return pick(t, ARRAY_SIZE(t), type);
 }

@@ -255,6 +255,7 @@ enum sluice_counter {
 	SLUICE_CTR_LOCAL_OUT,		/* gateway's own packets marked */
 	SLUICE_CTR_LOCAL_DNS,		/* gateway's own DNS left direct */
 	SLUICE_CTR_LOOP_GUARD,
+	SLUICE_CTR_STALE_NAT,		/* unmasqueraded entries killed */
 	__SLUICE_CTR_MAX,
 };
 #define SLUICE_CTR_MAX (__SLUICE_CTR_MAX - 1)

@@ -12,6 +12,10 @@
 #   stream 1 (one UDP socket to the proxied host): proxied; redirection
 #   off -> its answers must come through the gateway's WAN address;
 #   new flows meanwhile: direct, masqueraded.
+#   stream 2, redirection on: direct by the white_list, then proxied when
+#   its destination leaves the white_list (its masqueraded entry must not
+#   reach the client with the gateway's address), then direct again.
+# The kernel kills such entries and counts them (stale_nat).
 # timeout: 600
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -46,7 +50,6 @@ fl_client nu4 lan udp "$PROXIED4" 1 "$FAULT_TMO" 100
 ok4=0 ok6=0
 wait_for 30 peer_is su4 "$GW_WAN4" && ok4=1
 wait_for 10 peer_is su6 "$GW_WAN6" && ok6=1
-sleep 2
 fl_stop_all
 echo "STREAM su4: $(grep -v '^stream' su4.stream | tail -n 3 | tr '\n' ' ') $(tail -n1 su4.stream)"
 echo "STREAM su6: $(grep -v '^stream' su6.stream | tail -n 3 | tr '\n' ' ') $(tail -n1 su6.stream)"
@@ -55,5 +58,26 @@ bad=$(fl_lines nu4.flows "$t_off" 99999999999999 "notok:$GW_WAN4")
 [[ -z $bad ]] || fail "new UDP flows with redirection off not direct and masqueraded: $(head -n 3 <<<"$bad" | tr '\n' ';')"
 ((ok4)) || fail "the proxied UDP v4 flow, redirection off: answered through $(stream_peer su4), not the gateway's WAN address $GW_WAN4 (its conntrack entry kept the binding of the redirected flow)"
 ((ok6)) || fail "the proxied UDP v6 flow, redirection off: answered through $(stream_peer su6), not $GW_WAN6"
+stale=$(ctr stale_nat)
+((stale >= 2)) || fail "stale_nat counter $stale after two flows switched to direct (want >= 2)"
+
+step "redirection on: one UDP flow direct, proxied, direct again by white_list changes"
+ctl set enabled on
+ctl add "$PROXIED4" "$PROXIED6" source runtime
+fl_stream sw4 lan udp "$PROXIED4" 200 "$FAULT_TMO"
+fl_stream sw6 lan udp "$PROXIED6" 200 "$FAULT_TMO"
+wait_for 30 peer_is sw4 "$GW_WAN4" || fail "white-listed UDP v4 flow not direct: $(stream_peer sw4)"
+wait_for 30 peer_is sw6 "$GW_WAN6" || fail "white-listed UDP v6 flow not direct: $(stream_peer sw6)"
+ctl del "$PROXIED4" "$PROXIED6" source runtime
+wait_for 30 peer_is sw4 "$SVR4" || fail "UDP v4 flow not proxied after its destination left the white_list: answered through $(stream_peer sw4)"
+wait_for 30 peer_is sw6 "$SVR6" || fail "UDP v6 flow not proxied after its destination left the white_list: answered through $(stream_peer sw6)"
+ctl add "$PROXIED4" "$PROXIED6" source runtime
+wait_for 30 peer_is sw4 "$GW_WAN4" || fail "UDP v4 flow not direct again: answered through $(stream_peer sw4)"
+wait_for 30 peer_is sw6 "$GW_WAN6" || fail "UDP v6 flow not direct again: answered through $(stream_peer sw6)"
+fl_stop_all
+echo "STREAM sw4: $(tail -n1 sw4.stream)"
+echo "STREAM sw6: $(tail -n1 sw6.stream)"
+stale2=$(ctr stale_nat)
+((stale2 >= stale + 4)) || fail "stale_nat counter moved by $((stale2 - stale)) over four switches (want >= 4)"
 assert_eq 0 "$(ctr errors)" "errors counter"
 echo PASS
