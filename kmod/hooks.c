@@ -282,8 +282,8 @@ static bool sluice_ct_kill_natted(struct sluice_net *sn, struct sk_buff *skb)
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
 
-	if (!ct || !nf_ct_is_confirmed(ct) ||
-	    !(READ_ONCE(ct->status) & IPS_SRC_NAT))
+	if (!ct || nf_ct_protonum(ct) != IPPROTO_UDP ||
+	    !nf_ct_is_confirmed(ct) || !(READ_ONCE(ct->status) & IPS_SRC_NAT))
 		return false;
 	nf_ct_kill(ct);
 	sluice_count(sn, SLUICE_CTR_STALE_NAT);
@@ -529,6 +529,9 @@ static unsigned int sluice_masq_hook(void *priv, struct sk_buff *skb,
  * packet leaving by the wan whose confirmed entry has no source NAT kills
  * the entry and is dropped: the sender's next packet starts a fresh entry,
  * which is masqueraded.  Entries the firewall source-NATed are left alone.
+ * UDP only: a TCP flow cannot change path mid-stream anyway (its peer
+ * would not know the new source), and a routed, unmasqueraded TCP flow
+ * that predates `masquerade on` keeps working as it did.
  */
 static unsigned int sluice_stale_nat_hook(void *priv, struct sk_buff *skb,
 					  const struct nf_hook_state *state)
@@ -543,7 +546,8 @@ static unsigned int sluice_stale_nat_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL ||
-	    !nf_ct_is_confirmed(ct) || (READ_ONCE(ct->status) & IPS_SRC_NAT))
+	    nf_ct_protonum(ct) != IPPROTO_UDP || !nf_ct_is_confirmed(ct) ||
+	    (READ_ONCE(ct->status) & IPS_SRC_NAT))
 		return NF_ACCEPT;
 	nf_ct_kill(ct);
 	sluice_count(sn, SLUICE_CTR_STALE_NAT);
