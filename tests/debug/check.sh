@@ -105,7 +105,7 @@ results=$LOG/vm-results.txt
 : >"$results"
 t0=$SECONDS
 # shellcheck disable=SC2086
-"$ROOT/tests/vm/run" -K "$KDIR" -o "$results" ${VM_TESTS:-} 2>&1 | tee "$LOG/vm.log"
+SLUICE_VM_SMP=${SLUICE_VM_SMP:-2} "$ROOT/tests/vm/run" -K "$KDIR" -o "$results" ${VM_TESTS:-} 2>&1 | tee "$LOG/vm.log"
 echo "vm suite on $KREL: $((SECONDS - t0))s wall" | tee "$LOG/vm-seconds"
 if [ ! -s "$results" ]; then
 	fail "vm $KREL reported no result (log: build/check-debug/vm.log)"

@@ -33,7 +33,7 @@ sed "s/@TIMEOUT@/$((SOAK_SECONDS + 900))/" "$HERE/guest.sh" >"$W/soak.sh"
 chmod +x "$W/soak.sh"
 echo "soak: $SOAK_SECONDS s on kernel $KVER (reload every $RELOAD_EVERY s, address change every $ADDR_EVERY s)" >&2
 rc=0
-"$REPO/tests/vm/run" -k "$KVER" "$W/soak.sh" >"$W/vm-stdout.txt" 2>"$W/vm-stderr.txt" || rc=$?
+SLUICE_VM_SMP=${SLUICE_VM_SMP:-2} "$REPO/tests/vm/run" -k "$KVER" "$W/soak.sh" >"$W/vm-stdout.txt" 2>"$W/vm-stderr.txt" || rc=$?
 cat "$W/vm-stdout.txt" >&2
 job=$(sed -n 's/.*logs in \(.*\)$/\1/p' "$W/vm-stderr.txt" | tail -n1)
 out=$job/000.out

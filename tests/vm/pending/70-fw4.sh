@@ -3,7 +3,7 @@
 # zones, policies, established/related accept, IPv4 masquerade on wan,
 # software flow offload), tproxy mode, real v2ray (tests/vm/lib-gateway.sh):
 #  - the three flows pass, TCP and UDP, IPv4 and IPv6;
-#  - 21 flushes and reloads of the ruleset (flush ruleset + load, atomic
+#  - 9 flushes and reloads of the ruleset (flush ruleset + load, atomic
 #    reload, delete table + load) while long TCP flows run through the
 #    proxy and direct, and new flows start between them: every long flow
 #    survives, decisions and sluice's config/white_list are unchanged;
@@ -20,7 +20,7 @@
 
 FW4=$SLUICE_REPO/tests/vm/fw4/fw4.nft
 LONG_PORT=7001
-RELOADS=${RELOADS:-21}
+RELOADS=${RELOADS:-9}
 T0=${EPOCHREALTIME/./}
 step() { echo "== [$(((${EPOCHREALTIME/./} - T0) / 1000))ms] $*"; }
 # shellcheck disable=SC2016 # expanded when it runs

@@ -80,6 +80,7 @@ fl_stop_all
 echo "STREAM sw4: $(tail -n1 sw4.stream)"
 echo "STREAM sw6: $(tail -n1 sw6.stream)"
 stale2=$(ctr stale_nat)
+echo "stale_nat: $stale after the client stopped, $stale2 at the end"
 ((stale2 >= stale + 2)) || fail "stale_nat counter moved by $((stale2 - stale)) over two switches (want >= 2)"
 assert_eq 0 "$(ctr errors)" "errors counter"
 echo PASS
