@@ -7,6 +7,7 @@
 #   make check            every test: unit, fuzz (short), VM on both kernels
 #   make demo             boot a guest and show sluice splitting traffic
 #   make fuzz / soak      long fuzzing / a 10-minute soak (docs/reliability.md)
+#   make check-faults     fault scenarios on both kernels (docs/reliability.md)
 #   make install          userspace, man pages, dkms source
 #
 # Kernel headers: KDIR overrides /lib/modules/$(KVER)/build.
@@ -37,7 +38,7 @@ all: modules-all
 endif
 
 help:
-	@sed -n '3,12p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
 
 # One copy of the tree per kernel: kbuild writes objects next to sources.
 modules: $(KMOD_SRCS)
@@ -80,6 +81,11 @@ bench:
 .PHONY: fuzz
 fuzz:
 	@$(ROOT)/tests/fuzz/run-all.sh
+
+# The fault scenarios (tests/vm/faults/) on both kernels; docs/reliability.md.
+.PHONY: check-faults
+check-faults:
+	@$(ROOT)/tests/vm/check-faults.sh
 
 # A guest under load for SOAK_SECONDS (default 600); see docs/reliability.md.
 .PHONY: soak
