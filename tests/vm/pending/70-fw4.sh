@@ -158,6 +158,9 @@ offload_check() {
 			fail "direct flow $n not offloaded: $(long_ct "${LDST[$n]}")"
 	done
 	proxied_not_offloaded
+	# the short flows of the steps before end first: their last segments
+	# pass the forward chain (they were never offloaded)
+	gw_settle
 	# direct: the flowtable counts the packets, sluice and the forward
 	# chain do not see them
 	ct0=$(long_ct "$WLISTED4")
@@ -175,7 +178,10 @@ offload_check() {
 	_gw_delta existing
 	((DELTA <= 3)) || fail "sluice saw $DELTA non-SYN segments during $N exchanges on offloaded D4/D6"
 	still white_list_v4 white_list_v6
-	assert_eq "$pk0" "$pk1" "forward chain's flow-add rule saw offloaded packets"
+	# not offloaded, the rule would count >= 40 (2 flows, >= 2 segments
+	# per exchange); the same few late packets as above are allowed
+	pk0=${pk0##* } pk1=${pk1##* }
+	((pk1 - pk0 <= 3)) || fail "forward chain's flow-add rule saw $((pk1 - pk0)) packets during $N exchanges on offloaded D4/D6"
 	[[ $ct0 =~ packets=([0-9]+) ]] || fail "no accounting in conntrack: $ct0"
 	local a0=${BASH_REMATCH[1]}
 	[[ $ct1 =~ packets=([0-9]+) ]] || fail "no accounting in conntrack: $ct1"
