@@ -5,6 +5,7 @@
 # and sluiced only probes its port.  Runs under valgrind when available, so
 # the daemon's real paths (netlink, rtnetlink, signals, reload) are checked
 # for leaks and invalid accesses too.
+# shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 CTL=$SLUICECTL
@@ -35,6 +36,7 @@ CONF
 
 VG=()
 if command -v valgrind >/dev/null; then
+	# shellcheck disable=SC2054 # the commas are valgrind's
 	VG=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect
 	    --errors-for-leak-kinds=definite,indirect --error-exitcode=99
 	    --log-file=vg.log)
