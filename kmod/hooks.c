@@ -236,11 +236,12 @@ static unsigned int sluice_nat_to_self(struct sk_buff *skb,
 unsigned int sluice_dns_redirect(struct sluice_net *sn,
 				 const struct sluice_cfg *cfg,
 				 struct sk_buff *skb,
-				 const struct nf_hook_state *state, u8 family)
+				 const struct nf_hook_state *state, u8 family,
+				 bool to_self)
 {
 	unsigned int verdict;
 
-	if (state->hook == NF_INET_LOCAL_OUT)
+	if (to_self)
 		verdict = sluice_nat_to_self(skb, state, cfg->dns_port);
 	else
 		verdict = sluice_nat_redirect(skb, state, cfg->dns_port);
@@ -478,13 +479,15 @@ static unsigned int sluice_redirect_hook(void *priv, struct sk_buff *skb,
 		if (t.dport != htons(53) ||
 		    sluice_decide_early(sn, cfg, &t) != SLUICE_RULE_DNS)
 			return NF_ACCEPT;
-		return sluice_dns_redirect(sn, cfg, skb, state, t.family);
+		return sluice_dns_redirect(sn, cfg, skb, state, t.family,
+					   false);
 	}
 
 	rule = sluice_decide(sn, cfg, &t);
 	switch (sluice_rule_verdict(rule)) {
 	case SLUICE_VERDICT_DNS:
-		return sluice_dns_redirect(sn, cfg, skb, state, t.family);
+		return sluice_dns_redirect(sn, cfg, skb, state, t.family,
+					   false);
 	case SLUICE_VERDICT_REJECT:
 		return sluice_reject(sn, skb, state);
 	case SLUICE_VERDICT_REDIRECT:

@@ -49,13 +49,15 @@ struct sock *sluice_get_sock(struct net *net, struct sk_buff *skb,
 unsigned int sluice_nat_redirect(struct sk_buff *skb,
 				 const struct nf_hook_state *state, u16 port);
 /*
- * DNS flow to cfg->dns_port (NAT REDIRECT from the LAN, the sender's own
- * address from LOCAL_OUT); counted DNS4/DNS6.
+ * DNS flow to cfg->dns_port: NAT REDIRECT, or with @to_self (the
+ * gateway's own, from LOCAL_OUT) to the sender's own address; counted
+ * DNS4/DNS6.
  */
 unsigned int sluice_dns_redirect(struct sluice_net *sn,
 				 const struct sluice_cfg *cfg,
 				 struct sk_buff *skb,
-				 const struct nf_hook_state *state, u8 family);
+				 const struct nf_hook_state *state, u8 family,
+				 bool to_self);
 /* QUIC reject: ICMP port unreachable to the sender, drop, count. */
 unsigned int sluice_reject(struct sluice_net *sn, struct sk_buff *skb,
 			   const struct nf_hook_state *state);

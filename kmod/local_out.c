@@ -103,6 +103,19 @@ static struct sock *sluice_local_listener(struct sluice_net *sn,
 			       NF_TPROXY_LOOKUP_LISTENER);
 }
 
+/*
+ * The gateway's own DNS goes to the DNS port on the query's own address
+ * (hooks.c, sluice_nat_to_self), unless the server listens on loopback
+ * only: then to loopback, as NAT REDIRECT would.  @sk was found for
+ * loopback, so it is bound there or to the wildcard address.
+ */
+static bool sluice_bound_to_loopback(const struct sock *sk, u8 family)
+{
+	if (family == AF_INET)
+		return ipv4_is_loopback(sk->sk_rcv_saddr);
+	return ipv6_addr_loopback(&sk->sk_v6_rcv_saddr);
+}
+
 /* Loop guard: @sender is the listener's own cgroup (see the top). */
 static bool sluice_loop_guard(struct sluice_net *sn, struct sock *sender,
 			      struct sock *lsk)
@@ -270,8 +283,8 @@ static unsigned int sluice_local_nat(struct sluice_net *sn,
 	struct sock *sender = sluice_sender(skb, state), *lsk;
 	unsigned int verdict;
 	bool dns = rule == SLUICE_RULE_DNS;
+	bool guard, on_lo;
 	u16 port;
-	bool guard;
 
 	if (sluice_transparent_sender(sn, sender))
 		return NF_ACCEPT;
@@ -282,13 +295,15 @@ static unsigned int sluice_local_nat(struct sluice_net *sn,
 	/* No listener: NAT redirects anyway, as for the LAN (no guard). */
 	lsk = sluice_local_listener(sn, cfg, skb, t, thoff, true, port);
 	guard = lsk && sluice_loop_guard(sn, sender, lsk);
+	on_lo = lsk && sluice_bound_to_loopback(lsk, t->family);
 	if (lsk)
 		sock_gen_put(lsk);
 	if (guard)
 		return NF_ACCEPT;
 
 	if (dns) {
-		verdict = sluice_dns_redirect(sn, cfg, skb, state, t->family);
+		verdict = sluice_dns_redirect(sn, cfg, skb, state, t->family,
+					      !on_lo);
 	} else {
 		verdict = sluice_nat_redirect(skb, state, port);
 		if (verdict == NF_ACCEPT)
