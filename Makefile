@@ -5,6 +5,7 @@
 #   make modules KVER=V   module for kernel V, built in build/V/sluice.ko
 #   make userspace        sluicectl (and sluiced)
 #   make check            every test: unit, fuzz (short), VM on both kernels
+#   make check-debug      VM suite on a KASAN/lockdep/kmemleak 6.12 kernel
 #   make demo             boot a guest and show sluice splitting traffic
 #   make fuzz / soak      long fuzzing / a 10-minute soak (docs/reliability.md)
 #   make check-faults     fault scenarios on both kernels (docs/reliability.md)
@@ -69,6 +70,12 @@ deps:
 
 check:
 	@$(ROOT)/tests/check.sh
+
+# The whole VM suite on a KASAN/lockdep/kmemleak kernel built (once, cached
+# in /var/cache/sluice/debug-kernel) from linux-source-6.12; see docs/testing.md.
+.PHONY: check-debug
+check-debug:
+	@$(ROOT)/tests/debug/check.sh
 
 demo:
 	@$(ROOT)/tests/demo.sh

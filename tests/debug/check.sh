@@ -6,12 +6,17 @@
 # Steps, each counted: debug kernel (tests/debug/build-kernel.sh; cached, a
 # rebuild only when tests/debug/debug.config or the source package change),
 # sluice.ko against it (W=1, no warning), userspace, then every
-# tests/vm/t/*.sh in one guest (one count per test) and the kmemleak check
-# after the last test (one count).  A step that cannot run is a failure.
+# tests/vm/t/*.sh and tests/vm/t-debug/*.sh (tests that need the debug
+# kernel's fault injection) in one guest (one count per test) and the
+# kmemleak check after the last test (one count).  A step that cannot run is
+# a failure.
 #
-# Environment: VM_TESTS (default: all), SLUICE_VM_TIMEOUT_MULT (default 4),
+# Environment: VM_TESTS (test paths, default: all of the above),
+# SLUICE_VM_TIMEOUT_MULT (default 4),
 # SLUICE_DEBUG_CACHE (default /var/cache/sluice/debug-kernel).
 # Logs and figures: build/check-debug/.
+# The step functions are only called through step().
+# shellcheck disable=SC2317
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -76,7 +81,7 @@ build_module() {
 	out=$(make --no-print-directory modules KVER="$KREL" KDIR="$KDIR" W=1 2>&1)
 	rc=$?
 	echo "$out"
-	[ $rc -eq 0 ] || return 1
+	[ "$rc" -eq 0 ] || return 1
 	# The compat probe must find in this tree what it finds in Debian's
 	# headers of the same 6.12 release.
 	local k612 want got
@@ -103,9 +108,13 @@ fi
 # --- VM suite -------------------------------------------------------------
 results=$LOG/vm-results.txt
 : >"$results"
+if [ -n "${VM_TESTS:-}" ]; then
+	read -r -a vm_tests <<<"$VM_TESTS"
+else
+	vm_tests=("$ROOT"/tests/vm/t/*.sh "$ROOT"/tests/vm/t-debug/*.sh)
+fi
 t0=$SECONDS
-# shellcheck disable=SC2086
-SLUICE_VM_SMP=${SLUICE_VM_SMP:-2} "$ROOT/tests/vm/run" -K "$KDIR" -o "$results" ${VM_TESTS:-} 2>&1 | tee "$LOG/vm.log"
+SLUICE_VM_SMP=${SLUICE_VM_SMP:-2} "$ROOT/tests/vm/run" -K "$KDIR" -o "$results" "${vm_tests[@]}" 2>&1 | tee "$LOG/vm.log"
 echo "vm suite on $KREL: $((SECONDS - t0))s wall" | tee "$LOG/vm-seconds"
 if [ ! -s "$results" ]; then
 	fail "vm $KREL reported no result (log: build/check-debug/vm.log)"

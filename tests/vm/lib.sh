@@ -264,11 +264,13 @@ canon_ip() {
 	echo "${out/:::/::}"
 }
 
-# peer_query NS PROTO ADDR PORT [TIMEOUT_S=5]: connect/send from netns NS and
+# peer_query NS PROTO ADDR PORT [TIMEOUT_S]: connect/send from netns NS and
 # print the first reply line (the peer address the server saw, canonicalized).  Returns
-# non-zero if no reply arrived in time.
+# non-zero if no reply arrived in time.  The default timeout, 5 s, is
+# multiplied by SLUICE_VM_TIMEOUT_MULT (debug kernels: the server forks a
+# shell per query, which can take longer than 5 s there).
 peer_query() {
-	local ns=$1 proto=${2,,} addr=$3 port=$4 tmo=${5:-5} ca fd reply=
+	local ns=$1 proto=${2,,} addr=$3 port=$4 tmo=${5:-$((5 * ${SLUICE_VM_TIMEOUT_MULT:-1}))} ca fd reply=
 	ca=$(_lib_socat_addr "$proto" "$addr" "$port" connect)
 	exec {fd}< <(echo query | ip netns exec "$ns" socat -t "$tmo" -T "$tmo" - "$ca" 2>/dev/null)
 	if ! read -r -t "$tmo" -u "$fd" reply; then

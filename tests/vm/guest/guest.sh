@@ -4,7 +4,10 @@
 #
 # JOBDIR (writable 9p share, same absolute path as on the host) contains:
 #   env    bash-sourceable: exports SLUICE_REPO SLUICE_KO SLUICECTL SLUICED KVER
-#   tests  one line per test: "<index> <timeout-seconds> <absolute path>"
+#          (custom kernels also: SLUICE_KMODDIR SLUICE_VM_TIMEOUT_MULT
+#          SLUICE_KMEMLEAK)
+#   tests  one line per test: "<index> <timeout-seconds> <absolute path>";
+#          the path "@kmemleak" runs the kmemleak check instead of a script
 # and receives per test <index>.start, <index>.out (stdout+stderr),
 # <index>.kmsg (kernel log during test + cleanup), <index>.result
 # ("PASS" or "FAIL: reason"), plus "booted" and "done".
@@ -62,6 +65,13 @@ ip link set lo up
 . "$JOB/env"
 export SLUICE_REPO SLUICE_KO SLUICECTL SLUICED KVER
 export -n KLOG_BAD_RE
+# tests may scale their own waits on slow (debug) kernels
+[ -z "${SLUICE_VM_TIMEOUT_MULT:-}" ] || export SLUICE_VM_TIMEOUT_MULT
+# A custom kernel's modules (or just its modules.builtin, so that modprobe of
+# a built-in driver succeeds) live in its build tree, not in /lib/modules.
+if [ -n "${SLUICE_KMODDIR:-}" ] && [ ! -e "/lib/modules/$(uname -r)" ]; then
+	mkdir -p /lib/modules && ln -s "$SLUICE_KMODDIR" "/lib/modules/$(uname -r)"
+fi
 
 TOKEN=$(cat /proc/sys/kernel/random/uuid)
 # Kernel log lines that turn a test into a FAIL (KLOG_BAD_RE from env).
@@ -170,11 +180,87 @@ run_test() {
 	say "[$idx] $res"
 }
 
+# ---- kmemleak (debug kernel) --------------------------------------------------
+KMEMLEAK=/sys/kernel/debug/kmemleak
+if [ "${SLUICE_KMEMLEAK:-0}" = 1 ] && [ -w "$KMEMLEAK" ]; then
+	# Whatever kmemleak suspects right after boot predates every test:
+	# scan once and "clear" (mark as known) so that the check after the last
+	# test reports only objects that became unreferenced during the run.
+	say "kmemleak: initial scan"
+	echo scan >"$KMEMLEAK" && echo clear >"$KMEMLEAK"
+fi
+
+# kmemleak_check IDX: after the last test.  Two scans (kmemleak reports only
+# objects older than 5 s that stayed unreferenced), then every report fails
+# the check; reports naming sluice (module frames "[sluice]", comm
+# sluicectl/sluiced) are counted separately.  Also fails on a bad line in the
+# boot log or lockdep having switched itself off.  Output: $IDX.out (full
+# report, then the first sluice record), $IDX.kmsg, $IDX.result.
+kmemleak_check() {
+	local idx=$1 p="$JOB/$1" n s bad res reasons=()
+	: >"$p.start"
+	say "==== [$idx] kmemleak check"
+	kmsg "sluice-vm-$TOKEN begin $idx"
+	if [ ! -w "$KMEMLEAK" ]; then
+		reasons+=("$KMEMLEAK not available (kmemleak off or disabled itself: see dmesg)")
+	elif ! { echo scan >"$KMEMLEAK" && echo scan >"$KMEMLEAK"; } 2>"$p.out"; then
+		# e.g. kmemleak disabled itself after an internal error
+		reasons+=("kmemleak scan failed: $(head -n1 "$p.out") (see dmesg)")
+	else
+		cat "$KMEMLEAK" >"$p.report"
+		n=$(grep -c '^unreferenced object' "$p.report")
+		s=$(awk '/^unreferenced object/ { if (rec ~ /sluice/) c++; rec = "" }
+			{ rec = rec $0 "\n" } END { if (rec ~ /sluice/) c++; print c + 0 }' "$p.report")
+		{
+			cat "$p.report"
+			if [ "$s" -gt 0 ]; then
+				echo "--- first report mentioning sluice ---"
+				awk '/^unreferenced object/ { if (rec ~ /sluice/) { printf "%s", rec; exit } rec = "" }
+					{ rec = rec $0 "\n" } END { if (rec ~ /sluice/) printf "%s", rec }' "$p.report"
+			fi
+		} >"$p.out"
+		rm -f "$p.report"
+		[ "$n" -eq 0 ] ||
+			reasons+=("kmemleak: $n unreferenced object(s) from the run, $s mentioning sluice (report in $p.out)")
+	fi
+	kmsg "sluice-vm-$TOKEN end $idx"
+	dmesg | awk -v b="sluice-vm-$TOKEN begin $idx" -v e="sluice-vm-$TOKEN end $idx" '
+		index($0, e) { exit }
+		on { print }
+		index($0, b) { on = 1 }' >"$p.kmsg"
+	# the scan's own "N new suspected memory leaks" line is counted above
+	bad=$(grep -v 'kmemleak: .* new suspected memory leaks' "$p.kmsg" | grep -E -m1 "$BAD_RE" | sed -E 's/^\[ *[0-9.]+\] //')
+	[ -n "$bad" ] && reasons+=("kernel log: ${bad:0:300}")
+	# A report before the first test is in no test's window, and lockdep
+	# switches itself off after its first report: either way the run was
+	# not fully checked.
+	# (kmemleak's own "Kernel memory leak detector initialized" is no report)
+	bad=$(dmesg | awk -v b="sluice-vm-$TOKEN begin " 'index($0, b) { exit } { print }' |
+		grep -v 'kmemleak: Kernel memory leak detector initialized' |
+		grep -E -m1 "$BAD_RE" | sed -E 's/^\[ *[0-9.]+\] //')
+	[ -n "$bad" ] && reasons+=("boot log: ${bad:0:300}")
+	if grep -q '^ *debug_locks: *0' /proc/lockdep_stats 2>/dev/null; then
+		reasons+=("lockdep switched itself off during the run (see the first lockdep report in dmesg.txt)")
+	fi
+	res=PASS
+	if ((${#reasons[@]})); then
+		res="FAIL: $(IFS=';' && echo "${reasons[*]}")"
+		res=${res//;/; }
+	fi
+	printf '%s\n' "$res" >"$p.result.tmp"
+	mv "$p.result.tmp" "$p.result"
+	say "[$idx] $res"
+}
+
 say "harness up (kernel $(uname -r))"
 read -r up rest </proc/uptime
 echo "$BOOT_UP $up" >"$JOB/booted.tmp" && mv "$JOB/booted.tmp" "$JOB/booted"
 while read -r -u 3 idx tmo path; do
 	[ -n "$idx" ] || continue
+	if [ "$path" = @kmemleak ]; then
+		kmemleak_check "$idx"
+		continue
+	fi
 	run_test "$idx" "$tmo" "$path"
 done 3<"$JOB/tests"
 dmesg >"$JOB/dmesg.txt"
