@@ -39,7 +39,7 @@ all: modules-all
 endif
 
 help:
-	@sed -n '3,13p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
 
 # One copy of the tree per kernel: kbuild writes objects next to sources.
 modules: $(KMOD_SRCS)
