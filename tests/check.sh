@@ -15,32 +15,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 LOG=$ROOT/build/check
 mkdir -p "$LOG"
-PASSED=0
-FAILED=0
-FAILURES=()
-
-pass() {
-	PASSED=$((PASSED + 1))
-	echo "PASS $1"
-}
-
-fail() {
-	FAILED=$((FAILED + 1))
-	FAILURES+=("$1")
-	echo "FAIL $1"
-}
-
-# step NAME CMD...: run CMD with output in build/check/NAME.log.
-step() {
-	local name=$1
-	shift
-	if "$@" >"$LOG/$name.log" 2>&1; then
-		pass "$name"
-	else
-		fail "$name (log: build/check/$name.log)"
-		tail -n 30 "$LOG/$name.log" | sed 's/^/    /'
-	fi
-}
+# shellcheck source=tests/lib-count.sh
+. "$ROOT/tests/lib-count.sh"
 
 "$ROOT/tests/deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
 
@@ -141,10 +117,4 @@ else
 	done < <(grep '^FAIL ' "$vm_results")
 fi
 
-echo
-if [ ${#FAILURES[@]} -gt 0 ]; then
-	echo "failures:"
-	printf '  %s\n' "${FAILURES[@]}"
-fi
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+summary

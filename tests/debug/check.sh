@@ -23,44 +23,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
 LOG=$ROOT/build/check-debug
 mkdir -p "$LOG"
-PASSED=0
-FAILED=0
-FAILURES=()
-
-pass() {
-	PASSED=$((PASSED + 1))
-	echo "PASS $1"
-}
-
-fail() {
-	FAILED=$((FAILED + 1))
-	FAILURES+=("$1")
-	echo "FAIL $1"
-}
-
-summary() {
-	echo
-	if [ ${#FAILURES[@]} -gt 0 ]; then
-		echo "failures:"
-		printf '  %s\n' "${FAILURES[@]}"
-	fi
-	echo "$PASSED passed, $FAILED failed"
-	[ "$FAILED" -eq 0 ]
-	exit
-}
-
-# step NAME CMD...: run CMD with output in build/check-debug/NAME.log.
-step() {
-	local name=$1 t0=$SECONDS
-	shift
-	if "$@" >"$LOG/$name.log" 2>&1; then
-		pass "$name ($((SECONDS - t0))s)"
-	else
-		fail "$name (log: build/check-debug/$name.log)"
-		tail -n 30 "$LOG/$name.log" | sed 's/^/    /'
-		return 1
-	fi
-}
+# shellcheck source=tests/lib-count.sh
+. "$ROOT/tests/lib-count.sh"
 
 # --- debug kernel -------------------------------------------------------
 build_kernel() {
