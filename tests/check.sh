@@ -9,6 +9,8 @@
 #
 # Environment: FUZZ_SECONDS (default 15), VM_TESTS (default: all),
 # SKIP_VM=1 only for quick local iterations (reported as a failure).
+# The step functions are only called through step().
+# shellcheck disable=SC2317
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,7 +37,7 @@ build_module() {
 	out=$(make --no-print-directory modules KVER="$1" W=1 2>&1)
 	local rc=$?
 	echo "$out"
-	[ $rc -eq 0 ] || return 1
+	[ "$rc" -eq 0 ] || return 1
 	# Zero warnings, W=1 included.
 	! grep -E 'warning:|Warning:' <<<"$out" | grep -v 'Skipping BTF'
 }
