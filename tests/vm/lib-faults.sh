@@ -217,6 +217,28 @@ kmem_kb() { awk '/^Slab:/ { s = $2 } /^VmallocUsed:/ { v = $2 } END { print s + 
 mem_avail_kb() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
 
 # ---- gateway with sluiced and a real v2ray client --------------------------------
+# fault_sluiced_conf V2RAY WAN RESTART_DELAY POLICY: write sluiced.conf for
+# the fault tests: tproxy, the rendered v2ray client config, masquerade,
+# list "direct" (direct.txt), a fast probe.
+fault_sluiced_conf() {
+	cat >sluiced.conf <<-CONF
+		client $1 -config $GW_LOGDIR/client.json
+		client-config $GW_LOGDIR/client.json
+		mode tproxy
+		port $GW_PORT
+		port6 $GW_PORT6
+		mark 0xff/0xff
+		lan lan0
+		wan $2
+		masquerade on
+		list direct $PWD/direct.txt
+		restart-delay $3
+		probe-interval 100ms
+		failure-policy $4
+		log-level debug
+	CONF
+}
+
 # fault_gateway POLICY [RESTART_MIN]: gw_topology, the flow servers, the v2ray
 # server, sluice loaded, and sluiced (tproxy) running the real v2ray client
 # with list "direct" = the white-listed Internet hosts.  Returns once
@@ -235,22 +257,7 @@ fault_gateway() {
 	# restart-delay: long enough that the time without a client is a
 	# window the flows can be checked in (longer than a flow's time limit:
 	# the flows under way at the fault take that long to fail).
-	cat >sluiced.conf <<-CONF
-		client $v2 -config $GW_LOGDIR/client.json
-		client-config $GW_LOGDIR/client.json
-		mode tproxy
-		port $GW_PORT
-		port6 $GW_PORT6
-		mark 0xff/0xff
-		lan lan0
-		wan wan0
-		masquerade on
-		list direct $PWD/direct.txt
-		restart-delay $rmin 30s
-		probe-interval 100ms
-		failure-policy $policy
-		log-level debug
-	CONF
+	fault_sluiced_conf "$v2" wan0 "$rmin 30s" "$policy"
 	step "sluiced, policy $policy"
 	sd_start sluiced.conf
 	on_exit 'echo "--- sluiced.log (last 40 lines)"; tail -n 40 sluiced.log'

@@ -47,22 +47,7 @@ wait_for 10 ppp_route || fail "no default route over ppp0"
 
 v2ray_render client.json "$GW_LOGDIR/client.json" tproxy
 printf '%s/32\n%s/128\n' "$WLISTED4" "$WLISTED6" >direct.txt
-cat >sluiced.conf <<CONF
-client $v2 -config $GW_LOGDIR/client.json
-client-config $GW_LOGDIR/client.json
-mode tproxy
-port $GW_PORT
-port6 $GW_PORT6
-mark 0xff/0xff
-lan lan0
-wan ppp0
-masquerade on
-list direct $PWD/direct.txt
-restart-delay 1s 10s
-probe-interval 100ms
-failure-policy open
-log-level debug
-CONF
+fault_sluiced_conf "$v2" ppp0 "1s 10s" open
 sd_start sluiced.conf
 on_exit 'echo "--- sluiced.log (last 30 lines)"; tail -n 30 sluiced.log'
 wait_for 90 _gw_v2ray_client_up || fail "v2ray client not listening"
