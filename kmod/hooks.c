@@ -308,6 +308,24 @@ static __be16 sluice_listener(struct sk_buff *skb,
 	return htons(sluice_cfg_port6(cfg));
 }
 
+/* The client's listening socket for a flow to redirect, or NULL. */
+static struct sock *sluice_listener_sock(struct net *net,
+					 struct sk_buff *skb,
+					 const struct sluice_cfg *cfg,
+					 const struct sluice_tuple *t, int thoff,
+					 const struct net_device *in)
+{
+	struct in6_addr laddr6;
+	__be32 laddr4;
+	__be16 lport;
+
+	lport = sluice_listener(skb, cfg, t, &laddr4, &laddr6);
+	return sluice_get_sock(net, skb, t, thoff, in,
+			       t->family == AF_INET ? (void *)&laddr4 :
+						      (void *)&laddr6,
+			       lport, NF_TPROXY_LOOKUP_LISTENER);
+}
+
 /*
  * @decided: the gateway's own packet, already decided and marked in
  * LOCAL_OUT; it only needs its socket.
@@ -322,17 +340,48 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 	struct net *net = sn->net;
 	enum ip_conntrack_info ctinfo;
 	struct in6_addr laddr6;
+	struct nf_conn *ct;
 	__be32 laddr4;
 	__be16 lport;
-	struct sock *sk;
+	struct sock *sk = NULL;
 
 	/*
 	 * The reply direction of a flow that started elsewhere (a port
 	 * forward to a LAN host, routed IPv6 inbound): it belongs to that
 	 * flow, never to the tunnel.
 	 */
-	if (nf_ct_get(skb, &ctinfo) && CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
+	ct = nf_ct_get(skb, &ctinfo);
+	if (ct && CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
 		return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
+
+	/*
+	 * The first packet of a flow (conntrack has not confirmed its entry
+	 * yet) is decided before any socket lookup, so a direct flow costs
+	 * none.  Such a flow has no socket of the client that it must keep:
+	 * a TCP SYN can only meet a TIME_WAIT pair (looked up below), and a
+	 * UDP flow whose entry expired goes to the listener, which a client
+	 * must serve anyway (docs/design.md, "Data path").  A TCP segment
+	 * that is not a SYN may belong to a redirected connection whose
+	 * entry was lost: it keeps the lookup.
+	 */
+	if (!decided && ct && !nf_ct_is_confirmed(ct) &&
+	    (t->proto == IPPROTO_UDP || sluice_tcp_syn(skb, thoff))) {
+		rule = sluice_decide_dest(sn, cfg, t);
+		switch (sluice_rule_verdict(rule)) {
+		case SLUICE_VERDICT_REDIRECT:
+			break;
+		case SLUICE_VERDICT_REJECT:
+			return sluice_reject(sn, skb, state);
+		default:
+			return sluice_pass(sn, rule, t->family);
+		}
+		decided = true;
+		if (t->proto == IPPROTO_UDP) {
+			sk = sluice_listener_sock(net, skb, cfg, t, thoff,
+						  state->in);
+			goto assign;
+		}
+	}
 
 	/*
 	 * A flow already redirected keeps going to its socket.  A socket
@@ -370,13 +419,10 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 				return sluice_pass(sn, rule, t->family);
 			}
 		}
-		lport = sluice_listener(skb, cfg, t, &laddr4, &laddr6);
-		sk = sluice_get_sock(net, skb, t, thoff, state->in,
-				     t->family == AF_INET ? (void *)&laddr4 :
-							    (void *)&laddr6,
-				     lport, NF_TPROXY_LOOKUP_LISTENER);
+		sk = sluice_listener_sock(net, skb, cfg, t, thoff, state->in);
 	}
 
+assign:
 	if (sk && nf_tproxy_sk_is_transparent(sk)) {
 		if (sluice_ct_kill_natted(sn, skb)) {
 			sock_gen_put(sk);

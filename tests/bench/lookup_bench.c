@@ -722,6 +722,58 @@ static void bench_combined(const char *name, const struct cidr_model *m)
 	free(p6);
 }
 
+/*
+ * The machine's dependent-load latency at a few working-set sizes: a
+ * pointer chase through a random cycle of cache lines.  A lookup in the
+ * dependent mode cannot beat the loads it chains (IPv4: the /16
+ * directory, then its leaf), so this is the floor the "dep" column is
+ * read against.
+ */
+static void mem_latency(void)
+{
+	static const size_t kib[] = { 32, 256, 1024, 2048, 8192 };
+	size_t k;
+
+	printf("# memory: dependent load latency (pointer chase over a random cycle of 64 B lines, median of 5):");
+	for (k = 0; k < sizeof(kib) / sizeof(kib[0]); k++) {
+		size_t n = kib[k] * 1024 / 64, i, steps = 2000000;
+		u32 *next = malloc(n * 64), *perm = malloc(n * sizeof(u32));
+		double t[5];
+		u32 p = 0;
+		int r;
+
+		if (!next || !perm) {
+			free(next);
+			free(perm);
+			return;
+		}
+		for (i = 0; i < n; i++)
+			perm[i] = i;
+		for (i = n - 1; i > 0; i--) {
+			u32 j = rndn(i + 1), x = perm[i];
+
+			perm[i] = perm[j];
+			perm[j] = x;
+		}
+		for (i = 0; i < n; i++)
+			next[perm[i] * 16] = perm[(i + 1) % n] * 16;
+		for (i = 0; i < steps; i++)	/* warm */
+			p = next[p];
+		for (r = 0; r < 5; r++) {
+			double t0 = now_ns();
+
+			for (i = 0; i < steps; i++)
+				p = next[p];
+			t[r] = (now_ns() - t0) / steps;
+		}
+		sink += p;
+		printf(" %zu KiB %.1f ns%s", kib[k], median(t, 5),
+		       k + 1 < sizeof(kib) / sizeof(kib[0]) ? "," : "\n");
+		free(next);
+		free(perm);
+	}
+}
+
 static void print_header(void)
 {
 	char line[256], cpu[256] = "unknown", load[128];
@@ -756,6 +808,7 @@ static void print_header(void)
 	printf("# build = median ms for one family alone; B/pfx = bytes held / input prefixes\n");
 	printf("# synthetic v4: /8-11 0.05%%, /12-15 1%%, /16 8%%, /17-19 10%%, /20-22 25%%, /23 10%%, /24 41%%, /25-32 5%%\n");
 	printf("# synthetic v6 (in 2000::/3): /20-32 30%%, /33-48 58%%, /49-64 10%%, /65-128 2%%\n");
+	mem_latency();
 	printf("%-8s %-2s %7s %7s  %-8s %8s %8s  %4s  %7s %7s\n", "list", "af",
 	       "pfx", "ranges", "method", "build_ms", "B/pfx", "hit", "indep",
 	       "dep");

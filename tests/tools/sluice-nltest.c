@@ -24,7 +24,21 @@
  *                              addresses inside FILE's prefixes; every one
  *                              must be direct (prints lookups and misses)
  *
- * verify and reader need sluice enabled with IIF as a lan interface.
+ *   sluice-nltest addrlat IF N
+ *                              update latency of sluiced's address path:
+ *                              N times, add 203.0.113.K/32 to IF, ask the
+ *                              module (WL_LOOKUP) until the white_list has
+ *                              it, delete it, ask until it is gone; print
+ *                              "add USEC" / "del USEC" per change, from
+ *                              just before the rtnetlink request (the
+ *                              kernel's event is sent inside it) to the
+ *                              first lookup that sees the change (looks
+ *                              50 us apart, so the poller does not
+ *                              compete with sluiced for a CPU)
+ *
+ * verify and reader need sluice enabled with IIF as a lan interface;
+ * addrlat needs sluiced running in the namespace with IF as an interface
+ * whose addresses it lists (any but a lan one).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -38,6 +52,9 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <time.h>
 #include <linux/sluice.h>
 
 #ifndef NETLINK_EXT_ACK
@@ -953,8 +970,136 @@ static int reader(const char *path, const char *iif)
 	return misses ? 1 : 0;
 }
 
+/* ---- addrlat ------------------------------------------------------- */
+
+#define ADDRLAT_POLL_US 50
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int match_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == SLUICE_A_MATCH)
+		*(int *)data = mnl_attr_get_u8(a);
+	return MNL_CB_OK;
+}
+
+/* Is @a in the white_list?  -1 on error. */
+static int wl_has4(const struct in_addr *a)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int match = 0;
+
+	nlh = msg_start(buf, family_id, SLUICE_CMD_WL_LOOKUP, 0);
+	nest = mnl_attr_nest_start(nlh, SLUICE_A_ADDRESS);
+	mnl_attr_put(nlh, SLUICE_PFX_ADDR4, 4, a);
+	mnl_attr_nest_end(nlh, nest);
+	if (transact(nlh) || !reply_len)
+		return -1;
+	mnl_attr_parse((struct nlmsghdr *)reply, sizeof(struct genlmsghdr),
+		       match_cb, &match);
+	return match;
+}
+
+/* Add or delete @a/32 on @ifindex over rtnetlink; 0 or -errno. */
+static int rt_addr(struct mnl_socket *rt, int add, int ifindex,
+		   const struct in_addr *a)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+	int ret;
+
+	nlh->nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
+			   (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	nlh->nlmsg_seq = seq++;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = 32;
+	ifa->ifa_index = ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, 4, a);
+	mnl_attr_put(nlh, IFA_ADDRESS, 4, a);
+	if (mnl_socket_sendto(rt, nlh, nlh->nlmsg_len) < 0)
+		die("rtnetlink sendto");
+	ret = mnl_socket_recvfrom(rt, buf, sizeof(buf));
+	if (ret < 0)
+		die("rtnetlink recvfrom");
+	nlh = (struct nlmsghdr *)buf;
+	if (nlh->nlmsg_type == NLMSG_ERROR)
+		return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+	return 0;
+}
+
+static int addrlat(const char *ifname, long n)
+{
+	int ifindex = if_nametoindex(ifname), err;
+	struct mnl_socket *rt;
+	long i, polls = 0;
+	uint64_t pollns = 0;
+
+	if (!ifindex) {
+		fprintf(stderr, "addrlat: no interface %s\n", ifname);
+		return 2;
+	}
+	rt = mnl_socket_open(NETLINK_ROUTE);
+	if (!rt || mnl_socket_bind(rt, 0, MNL_SOCKET_AUTOPID) < 0)
+		die("rtnetlink");
+	for (i = 0; i < 2 * n; i++) {
+		struct in_addr a;
+		int add = !(i & 1), has;
+		uint64_t t0, t1;
+
+		/* 203.0.113.10 .. .209, one per change pair */
+		a.s_addr = htonl(0xcb007100 | (10 + (i / 2) % 200));
+		t0 = now_ns();
+		err = rt_addr(rt, add, ifindex, &a);
+		if (err) {
+			fprintf(stderr, "addrlat: address %s: %s\n",
+				add ? "add" : "del", strerror(-err));
+			return 1;
+		}
+		for (;;) {
+			uint64_t p0 = now_ns();
+
+			has = wl_has4(&a);
+			pollns += now_ns() - p0;
+			polls++;
+			if (has < 0) {
+				fprintf(stderr, "addrlat: lookup failed\n");
+				return 1;
+			}
+			if (has == add)
+				break;
+			/* leave the CPU to sluiced between two looks */
+			usleep(ADDRLAT_POLL_US);
+			if (now_ns() - t0 > 5000000000ULL) {
+				fprintf(stderr, "addrlat: change %ld not seen in 5 s\n",
+					i);
+				return 1;
+			}
+		}
+		t1 = now_ns();
+		printf("%s %.1f\n", add ? "add" : "del", (t1 - t0) / 1e3);
+	}
+	printf("poll %.1f\n", pollns / 1e3 / polls);
+	mnl_socket_close(rt);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "addrlat")) {
+		open_family();
+		return addrlat(argv[2], atol(argv[3]));
+	}
 	if (argc == 5 && !strcmp(argv[1], "verify")) {
 		open_family();
 		return verify(argv[2], atol(argv[3]), argv[4]);
@@ -972,6 +1117,6 @@ int main(int argc, char **argv)
 		return hold(argv[2], argv + 3, argc - 3);
 	}
 	fprintf(stderr, "usage: sluice-nltest badinput | hold SOURCE [LIST...] |\n"
-		"       verify FILE N IIF | reader FILE IIF\n");
+		"       verify FILE N IIF | reader FILE IIF | addrlat IF N\n");
 	return 2;
 }

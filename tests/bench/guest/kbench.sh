@@ -9,6 +9,7 @@
 #   flow SETUP ROUND FLOWS FAILED SECONDS BUSY_JIFFIES
 #   reload TOOL REP MS
 #   mem TOOL PREFIXES DELTA_KB [CIDR_BYTES ENTRY_BYTES]
+#   upd add|del USEC, upd poll USEC, upd inner add|del MS
 #   info KEY VALUE...
 # timeout: 1500
 # shellcheck source=SCRIPTDIR/../../vm/lib.sh
@@ -23,7 +24,7 @@ RES=$OUT/results
 B=$SLUICE_REPO/build/bench
 T=$SLUICE_REPO/tests/bench/tools
 # shellcheck disable=SC1091
-. "$B/params" # SIZES ROUNDS PKT_MS FLOW_SECS FLOW_ROUNDS FLOW_WORKERS RELOAD_REPS PARTS
+. "$B/params" # SIZES ROUNDS PKT_MS FLOW_SECS FLOW_ROUNDS FLOW_WORKERS RELOAD_REPS UPD_N PARTS
 CTL=$SLUICECTL
 
 T0=${EPOCHREALTIME/./}
@@ -108,6 +109,7 @@ setup_on() {
 		}
 	EOF
 	sluice) $CTL set enabled on >/dev/null ;;
+	sluicecls) $CTL set default direct enabled on >/dev/null ;;
 	esac
 }
 setup_off() {
@@ -117,6 +119,7 @@ setup_off() {
 	nft | nfttp) nft delete chain ip bench pre ;;
 	ipset) nft delete table ip mangle ;;
 	sluice) $CTL set enabled off >/dev/null ;;
+	sluicecls) $CTL set default proxy enabled off >/dev/null ;;
 	esac
 }
 
@@ -185,7 +188,7 @@ part_pkt() {
 	local size a z count pps setups r s i n0 n1 t p0 w0 l0 p1 w1 l1 in
 	MAC=02:00:00:00:00:01
 	modprobe pktgen
-	setups=(base_noct base nft ipset nfttp sluice)
+	setups=(base_noct base nft ipset nfttp sluice sluicecls)
 	for s in "${setups[@]}"; do
 		ns_start "$s"
 	done
@@ -197,6 +200,10 @@ part_pkt() {
 		EOF
 	done
 	ip netns exec p_sluice $CTL set mode tproxy port 12345 lan lan0 no-listener pass enabled on >/dev/null
+	# classification alone: white_list, local check, then `default direct`
+	# (empty proxy list) passes the rest, so no packet is redirected
+	ip netns exec p_sluicecls $CTL set mode tproxy port 12345 lan lan0 no-listener pass \
+		default direct enabled on >/dev/null
 	for size in $SIZES; do
 		read -r _ _ a z _ _ <"$B/syn$size.txt"
 		log "pkt: size $size: loading (range $a - $z)"
@@ -227,6 +234,7 @@ part_pkt() {
 		t=$(ms_now)
 		ip netns exec p_sluice $CTL -q load syn "$B/syn$size.txt"
 		res reload_initial sluice "$size" $(($(ms_now) - t))
+		ip netns exec p_sluicecls $CTL -q load syn "$B/syn$size.txt"
 		for s in "${setups[@]}"; do
 			ns_pg "$s" "$a" "$z" 20000
 		done
@@ -444,12 +452,58 @@ part_flow() {
 # checks that the flow rates do not depend on what ran before
 part_flowagain() { FLOW_PASS=a part_flow; }
 
-# ---- sluiced update latency: not measured (see docs/benchmarks.md) ---------
+# ---- sluiced update latency: address event -> entry in the module ----------
+# sluiced in its own namespace (a socat "client" so that it enables
+# redirection), wan0 a dummy; sluice-nltest addrlat adds and deletes
+# 203.0.113.K/32 on wan0 and asks the module until the white_list's `local`
+# source follows.  Results: "upd add|del USEC", "upd poll USEC" (the cost of
+# one lookup, the resolution), "upd inner add|del MS" (sluiced's own log:
+# its receipt of the event to the module's ack).
+part_update() {
+	local d=$OUT/upd sd=$SLUICE_REPO/userspace/sluiced/sluiced i
+	mkdir -p "$d"
+	ip netns add upd
+	ip -n upd link set lo up
+	ip -n upd link add wan0 type dummy
+	ip -n upd link add lan0 type dummy
+	ip -n upd link set wan0 up
+	ip -n upd link set lan0 up
+	ip -n upd addr add 198.51.100.2/24 dev wan0
+	ip -n upd addr add 192.0.2.1/24 dev lan0
+	cat >"$d/sluiced.conf" <<-CONF
+		client socat TCP-LISTEN:12345,fork,reuseaddr /dev/null
+		lan lan0
+		wan wan0
+		mode tproxy
+		port 12345
+		route-table 100
+		probe-interval 50ms
+		server 203.0.113.250
+		failure-policy open
+		log-level debug
+	CONF
+	ip netns exec upd "$sd" -f -c "$d/sluiced.conf" >"$d/sluiced.log" 2>&1 &
+	local pid=$!
+	for i in $(seq 300); do
+		[[ $(ip netns exec upd "$CTL" status --json 2>/dev/null | jq -r .config.enabled) == true ]] && break
+		sleep 0.1
+	done
+	log "update: sluiced up after $i polls; $UPD_N changes"
+	ip netns exec upd "$SLUICE_REPO/tests/tools/sluice-nltest" addrlat wan0 "$UPD_N" >"$d/addrlat.txt" 2>"$d/addrlat.err" ||
+		log "update: addrlat failed: $(cat "$d/addrlat.err")"
+	awk '{ print "upd", $1, $2 }' "$d/addrlat.txt" >>"$RES"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	sed -n 's/.* local \(add\|del\) 203\.0\.113\.[0-9]*\(\/32\)\{0,1\}: event to ack \([0-9.]*\) ms.*/upd inner \1 \3/p' "$d/sluiced.log" >>"$RES"
+	ip netns del upd
+	log "update: done ($(grep -c '^upd add' "$RES") adds)"
+}
 
 # ---- optional profile of the sluice setup ----------------------------------
 part_perf() {
 	local size=$PERF_SIZE a z
 	command -v perf >/dev/null || { log "perf: not installed"; return 0; }
+	modprobe pktgen
 	ip link add lan0 type dummy
 	ip link set lan0 address 02:00:00:00:00:01 up
 	MAC=02:00:00:00:00:01
@@ -460,7 +514,7 @@ part_perf() {
 	ipset restore -f "$B/syn$size.ipset"
 	pg_setup "$a" "$z" 30000
 	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1 || true
-	for s in sluice nft ipset nfttp base; do
+	for s in sluice sluicecls nft ipset nfttp base; do
 		setup_on "$s"
 		timeout 120 perf record -q -a -e cpu-clock -o "$OUT/perf-$s.data" -- \
 			sh -c 'echo start >/proc/net/pktgen/pgctrl' >/dev/null 2>&1 || true
