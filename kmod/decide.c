@@ -47,8 +47,10 @@ static bool sluice_is_local(struct net *net, const struct sluice_tuple *t)
 	       ipv6_chk_addr(net, &t->daddr.v6, NULL, 0);
 }
 
-bool sluice_list_has(struct sluice_net *sn, enum sluice_list list,
-		     u8 family, const void *addr)
+/* Is @addr (family @family) in list @list of @sn?  Under RCU. */
+static __always_inline bool sluice_list_has(struct sluice_net *sn,
+					    enum sluice_list list, u8 family,
+					    const void *addr)
 {
 	struct sluice_wl *wl = &sn->lists[list];
 
@@ -137,21 +139,22 @@ enum sluice_rule sluice_decide_dest(struct sluice_net *sn,
 	enum sluice_rule rule = SLUICE_RULE_REDIRECT;
 
 	/*
-	 * Both let the flow go direct; the white_list lookup (a few ns) comes
-	 * first because it answers most direct flows, and sluiced lists the
-	 * gateway's own addresses in it too, while the local check is a FIB
-	 * lookup.
+	 * All three let the flow go direct; the list lookups (a few ns)
+	 * come first because they answer most direct flows, and sluiced
+	 * lists the gateway's own addresses in the white_list too, while
+	 * the local check is a FIB lookup.  So it only runs for a flow that
+	 * would otherwise be redirected.
 	 */
 	if (sluice_list_has(sn, SLUICE_LIST_WHITE, t->family, &t->daddr))
 		return SLUICE_RULE_WHITE_LIST;
-	if (sluice_is_local(sn->net, t))
-		return SLUICE_RULE_LOCAL;
 	if (cfg->dflt == SLUICE_DEFAULT_DIRECT) {
 		if (!sluice_list_has(sn, SLUICE_LIST_PROXY, t->family,
 				     &t->daddr))
 			return SLUICE_RULE_DEFAULT_DIRECT;
 		rule = SLUICE_RULE_PROXY_LIST;
 	}
+	if (sluice_is_local(sn->net, t))
+		return SLUICE_RULE_LOCAL;
 	/* From here on the flow is one to redirect. */
 	if (t->proto == IPPROTO_UDP) {
 		/* Browsers fall back to TCP, which the tunnel carries well. */
@@ -171,57 +174,6 @@ enum sluice_rule sluice_decide(struct sluice_net *sn,
 
 	return rule == SLUICE_RULE_REDIRECT ? sluice_decide_dest(sn, cfg, t) :
 					      rule;
-}
-
-enum sluice_verdict sluice_rule_verdict(enum sluice_rule rule)
-{
-	switch (rule) {
-	case SLUICE_RULE_REDIRECT:
-	case SLUICE_RULE_PROXY_LIST:
-		return SLUICE_VERDICT_REDIRECT;
-	case SLUICE_RULE_DNS:
-		return SLUICE_VERDICT_DNS;
-	case SLUICE_RULE_QUIC_REJECT:
-		return SLUICE_VERDICT_REJECT;
-	default:
-		return SLUICE_VERDICT_PASS;
-	}
-}
-
-enum sluice_counter sluice_rule_counter(enum sluice_rule rule, u8 family)
-{
-	switch (rule) {
-	case SLUICE_RULE_NOT_LAN:
-		return SLUICE_CTR_NOT_LAN;
-	case SLUICE_RULE_NOT_TCPUDP:
-		return SLUICE_CTR_NOT_TCPUDP;
-	case SLUICE_RULE_BYPASS_MARK:
-		return SLUICE_CTR_BYPASS_MARK;
-	case SLUICE_RULE_LOCAL:
-		return SLUICE_CTR_LOCAL;
-	case SLUICE_RULE_WHITE_LIST:
-		return family == AF_INET ? SLUICE_CTR_WL_V4 : SLUICE_CTR_WL_V6;
-	case SLUICE_RULE_UDP_REDIRECT_MODE:
-		return SLUICE_CTR_UDP_REDIRECT_MODE;
-	case SLUICE_RULE_EXISTING:
-		return SLUICE_CTR_EXISTING;
-	case SLUICE_RULE_SRC_EXCLUDED:
-		return SLUICE_CTR_SRC_EXCLUDED;
-	case SLUICE_RULE_SRC_NOT_LISTED:
-		return SLUICE_CTR_SRC_NOT_LISTED;
-	case SLUICE_RULE_DEFAULT_DIRECT:
-		return SLUICE_CTR_DEFAULT_DIRECT;
-	case SLUICE_RULE_PROXY_LIST:
-		return SLUICE_CTR_PROXY_LIST;
-	case SLUICE_RULE_QUIC_REJECT:
-		return SLUICE_CTR_QUIC_REJECT;
-	case SLUICE_RULE_LOCAL_DNS:
-		return SLUICE_CTR_LOCAL_DNS;
-	case SLUICE_RULE_LOOP_GUARD:
-		return SLUICE_CTR_LOOP_GUARD;
-	default:
-		return SLUICE_CTR_UNSPEC;
-	}
 }
 
 int sluice_classify(struct sluice_net *sn, struct net *net,

@@ -56,18 +56,62 @@ enum sluice_rule sluice_decide_dest(struct sluice_net *sn,
  * What a rule means for the packet: REDIRECT and PROXY_LIST redirect, DNS
  * goes to DNS_PORT, QUIC_REJECT rejects, every other rule passes.
  */
-enum sluice_verdict sluice_rule_verdict(enum sluice_rule rule);
+static inline enum sluice_verdict sluice_rule_verdict(enum sluice_rule rule)
+{
+	switch (rule) {
+	case SLUICE_RULE_REDIRECT:
+	case SLUICE_RULE_PROXY_LIST:
+		return SLUICE_VERDICT_REDIRECT;
+	case SLUICE_RULE_DNS:
+		return SLUICE_VERDICT_DNS;
+	case SLUICE_RULE_QUIC_REJECT:
+		return SLUICE_VERDICT_REJECT;
+	default:
+		return SLUICE_VERDICT_PASS;
+	}
+}
 
 /*
  * Counter of a rule, SLUICE_CTR_UNSPEC if none.  PROXY_LIST has one that
  * is counted on top of the redirect counter; REDIRECT and DNS have none
  * (the hooks count REDIR_* and DNS4/6 when the redirect succeeds).
  */
-enum sluice_counter sluice_rule_counter(enum sluice_rule rule, u8 family);
-
-/* Is @addr (family @family) in list @list of @sn?  Under RCU. */
-bool sluice_list_has(struct sluice_net *sn, enum sluice_list list,
-		     u8 family, const void *addr);
+static inline enum sluice_counter sluice_rule_counter(enum sluice_rule rule,
+						      u8 family)
+{
+	switch (rule) {
+	case SLUICE_RULE_NOT_LAN:
+		return SLUICE_CTR_NOT_LAN;
+	case SLUICE_RULE_NOT_TCPUDP:
+		return SLUICE_CTR_NOT_TCPUDP;
+	case SLUICE_RULE_BYPASS_MARK:
+		return SLUICE_CTR_BYPASS_MARK;
+	case SLUICE_RULE_LOCAL:
+		return SLUICE_CTR_LOCAL;
+	case SLUICE_RULE_WHITE_LIST:
+		return family == AF_INET ? SLUICE_CTR_WL_V4 : SLUICE_CTR_WL_V6;
+	case SLUICE_RULE_UDP_REDIRECT_MODE:
+		return SLUICE_CTR_UDP_REDIRECT_MODE;
+	case SLUICE_RULE_EXISTING:
+		return SLUICE_CTR_EXISTING;
+	case SLUICE_RULE_SRC_EXCLUDED:
+		return SLUICE_CTR_SRC_EXCLUDED;
+	case SLUICE_RULE_SRC_NOT_LISTED:
+		return SLUICE_CTR_SRC_NOT_LISTED;
+	case SLUICE_RULE_DEFAULT_DIRECT:
+		return SLUICE_CTR_DEFAULT_DIRECT;
+	case SLUICE_RULE_PROXY_LIST:
+		return SLUICE_CTR_PROXY_LIST;
+	case SLUICE_RULE_QUIC_REJECT:
+		return SLUICE_CTR_QUIC_REJECT;
+	case SLUICE_RULE_LOCAL_DNS:
+		return SLUICE_CTR_LOCAL_DNS;
+	case SLUICE_RULE_LOOP_GUARD:
+		return SLUICE_CTR_LOOP_GUARD;
+	default:
+		return SLUICE_CTR_UNSPEC;
+	}
+}
 
 /* CLASSIFY: explain what the hooks would do with a new flow @t. */
 int sluice_classify(struct sluice_net *sn, struct net *net,

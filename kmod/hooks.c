@@ -116,7 +116,6 @@ bool sluice_tuple_fill(struct sk_buff *skb, const struct nf_hook_state *state,
 {
 	const struct net_device *in = state->in;
 
-	memset(t, 0, sizeof(*t));
 	t->mark = skb->mark;
 	/* The gateway's own packets have no input device: none is judged. */
 	t->local_out = state->hook == NF_INET_LOCAL_OUT;
@@ -458,9 +457,9 @@ static bool sluice_local_loop(const struct sluice_cfg *cfg,
 static unsigned int sluice_tproxy_hook(void *priv, struct sk_buff *skb,
 				       const struct nf_hook_state *state)
 {
-	struct sluice_net *sn = sluice_pernet(state->net);
+	struct sluice_net *sn = sluice_pernet_rcu(state->net);
 	const struct sluice_cfg *cfg;
-	struct sluice_tuple t;
+	struct sluice_tuple t = {};
 	enum sluice_rule rule;
 	int thoff;
 
@@ -499,9 +498,9 @@ static unsigned int sluice_tproxy_hook(void *priv, struct sk_buff *skb,
 static unsigned int sluice_redirect_hook(void *priv, struct sk_buff *skb,
 					 const struct nf_hook_state *state)
 {
-	struct sluice_net *sn = sluice_pernet(state->net);
+	struct sluice_net *sn = sluice_pernet_rcu(state->net);
 	const struct sluice_cfg *cfg;
-	struct sluice_tuple t;
+	struct sluice_tuple t = {};
 	enum sluice_rule rule;
 	unsigned int verdict;
 	bool redirect_mode;
@@ -554,7 +553,7 @@ static unsigned int sluice_redirect_hook(void *priv, struct sk_buff *skb,
 static unsigned int sluice_masq_hook(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
-	struct sluice_net *sn = sluice_pernet(state->net);
+	struct sluice_net *sn = sluice_pernet_rcu(state->net);
 	const struct sluice_cfg *cfg = rcu_dereference(sn->cfg);
 	struct nf_nat_range2 range = {};
 
@@ -585,7 +584,7 @@ static unsigned int sluice_masq_hook(void *priv, struct sk_buff *skb,
 static unsigned int sluice_stale_nat_hook(void *priv, struct sk_buff *skb,
 					  const struct nf_hook_state *state)
 {
-	struct sluice_net *sn = sluice_pernet(state->net);
+	struct sluice_net *sn = sluice_pernet_rcu(state->net);
 	const struct sluice_cfg *cfg = rcu_dereference(sn->cfg);
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct;

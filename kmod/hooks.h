@@ -27,8 +27,9 @@ void sluice_hooks_exit(void);
 /* Packet helpers shared by hooks.c and local_out.c. */
 
 /*
- * Fill @t from the packet (input device, MAC, local_out from @state);
- * false if it is TCP/UDP we cannot read.  *@thoff: transport header.
+ * Fill @t, which the caller zeroed, from the packet (input device, MAC,
+ * local_out from @state); false if it is TCP/UDP we cannot read.
+ * *@thoff: transport header.
  */
 bool sluice_tuple_fill(struct sk_buff *skb, const struct nf_hook_state *state,
 		       struct sluice_tuple *t, int *thoff);

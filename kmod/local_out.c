@@ -222,10 +222,10 @@ static unsigned int sluice_local_divert(struct sluice_net *sn,
 static unsigned int sluice_local_hook(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	struct sluice_net *sn = sluice_pernet(state->net);
+	struct sluice_net *sn = sluice_pernet_rcu(state->net);
 	const struct sluice_cfg *cfg;
 	enum ip_conntrack_info ctinfo;
-	struct sluice_tuple t;
+	struct sluice_tuple t = {};
 	enum sluice_rule rule;
 	int thoff;
 
@@ -324,9 +324,9 @@ static unsigned int sluice_local_nat(struct sluice_net *sn,
 static unsigned int sluice_local_nat_hook(void *priv, struct sk_buff *skb,
 					  const struct nf_hook_state *state)
 {
-	struct sluice_net *sn = sluice_pernet(state->net);
+	struct sluice_net *sn = sluice_pernet_rcu(state->net);
 	const struct sluice_cfg *cfg;
-	struct sluice_tuple t;
+	struct sluice_tuple t = {};
 	enum sluice_rule rule;
 	bool all;
 	int thoff;

@@ -14,6 +14,7 @@
 #include <linux/in6.h>
 #include <linux/if_ether.h>
 #include <linux/sluice.h>
+#include <net/netns/generic.h>
 
 struct cidr_set;
 struct wl_hostmap;
@@ -101,6 +102,16 @@ struct sluice_net {
 extern unsigned int sluice_net_id;
 
 struct sluice_net *sluice_pernet(const struct net *net);
+
+/*
+ * The same for the netfilter hooks, which run under rcu_read_lock():
+ * net_generic() would take and drop it again, two calls per packet with
+ * preemptible RCU.
+ */
+static inline struct sluice_net *sluice_pernet_rcu(const struct net *net)
+{
+	return rcu_dereference(net->gen)->ptr[sluice_net_id];
+}
 
 static inline void sluice_count(struct sluice_net *sn, enum sluice_counter c)
 {

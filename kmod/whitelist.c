@@ -155,7 +155,8 @@ static int wl_fam(u8 family)
 }
 
 /* Under RCU: false only if no host of the list can have this hash. */
-static bool wl_hostmap_may(struct sluice_wl *wl, int fam, unsigned int idx)
+static __always_inline bool wl_hostmap_may(struct sluice_wl *wl, int fam,
+					   unsigned int idx)
 {
 	const struct wl_hostmap *map = rcu_dereference(wl->hostmap[fam]);
 

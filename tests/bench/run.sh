@@ -233,51 +233,49 @@ notes() {
 	cat <<-'EOF'
 		## Where sluice's cost is (reading kmod/hooks.c, decide.c, whitelist.c)
 
-		The bare-set setups (`nft`, `ipset`) only look an address up. sluice in
-		tproxy mode runs a whole tproxy decision for every packet that has no
-		socket yet, so its like-for-like comparison is `nfttp`. Per such packet
-		(`sluice_prerouting` -> `sluice_tproxy`):
+		The bare-set setups (`nft`, `ipset`) only look an address up; `sluicecls`
+		is sluice's classification of the same packets, and `sluice` adds the
+		redirection of the half that is not in the set (the like-for-like
+		comparison for it is `nfttp`). Per packet of a new flow in tproxy mode
+		(`sluice_tproxy_hook` -> `sluice_tproxy`):
 
-		1. config deref, per-CPU counter, `sluice_tuple4` (ports via
-		   `skb_header_pointer`), `sluice_decide_early` (lan ifindex loop, proto,
-		   bypass mark): a few dozen instructions;
-		2. `sluice_get_sock(..., NF_TPROXY_LOOKUP_ESTABLISHED)`: for UDP
-		   `udp4_lib_lookup` (two hash2 probes), for TCP `inet_lookup_established`;
-		3. `nf_tproxy_laddr4()`: computed for every packet, needed only for the
-		   listener lookup or a TIME_WAIT socket;
-		4. `sluice_decide_dest` -> `sluice_is_local` -> `inet_addr_type()`: a
-		   `fib_table_lookup()` in the local table (LC-trie walk), done **before**
-		   the white_list although both outcomes are "pass";
-		5. the white_list: `cidr_set_lookup4` (two loads), then, on a miss,
-		   `atomic_read(&wl->hosts4) && wl_host_listed()`: an rhashtable lookup
-		   (jhash of a 20-byte key + bucket walk) whenever the list holds any /32
-		   (the synthetic lists hold ~150 at 20k, real lists hold the PPP and
-		   server addresses), i.e. on every miss: ~50% of packets here;
-		6. on a miss, `sluice_get_sock(..., NF_TPROXY_LOOKUP_LISTENER)`: a second
-		   socket lookup.
+		1. per-namespace state and config (`net_generic`, one RCU pointer), the
+		   `packets` counter (per CPU), `sluice_tuple_fill` (addresses, ports via
+		   `skb_header_pointer`), `sluice_decide_early` (lan ifindex, protocol,
+		   bypass mark, source selection against an empty `src` list, dport 53);
+		2. conntrack's entry is not confirmed yet (the flow's first packet), so
+		   the destination is decided before any socket lookup: the white_list
+		   (`cidr_set_lookup4`: a /16 directory entry and one 64-byte leaf; on a
+		   miss, one bit of the host bitmap says whether the rhashtable of timed
+		   and single hosts can hold the address);
+		3. not in the white_list: `sluice_is_local` -> `inet_addr_type()`, a
+		   lookup in the FIB's local table (nft's `fib daddr type` does the same);
+		   then `default direct` passes it (`sluicecls`), or
+		4. (`sluice`) the listener lookup (`nf_tproxy_get_sock_v4`, LISTENER);
+		   a TCP SYN first also looks for a TIME_WAIT pair (ESTABLISHED).
 
-		Steps 2, 4 and 6 are what nft's `tproxy` + `fib daddr type` also do, so
-		sluice cannot be cheaper than a bare set match per packet; the set lookup
-		itself (step 5) is the part that is flat in the list size.
+		A packet of a confirmed flow looks for its established socket first
+		(a redirected flow keeps its socket, whatever the white_list says now),
+		then, without one, TCP passes (decided at the SYN) and UDP is decided
+		again as above. nft's tproxy statement does both socket lookups for
+		every packet that reaches it.
 
-		Proposed changes (not made: kernel code is out of this task's scope):
-		- `sluice_decide_dest()`: look the white_list up before `sluice_is_local()`
-		  (both return "pass"; only which counter moves changes for a white-listed
-		  local address), saving the FIB walk for every white-listed packet; or
-		  keep a per-namespace set of local addresses (inetaddr/inet6addr
-		  notifiers) instead of `inet_addr_type()`.
-		- `sluice_wl_lookup4/6()`: compile the hosts into the cidr_set at every
-		  rebuild and probe the rhashtable only for hosts added since the last
-		  rebuild, or gate it with a 65536-bit bitmap of /16s that contain a
-		  host (one more load instead of a hash + bucket walk per miss).
-		- `sluice_tproxy()`: compute `nf_tproxy_laddr4/6()` only where a listener
-		  or TIME_WAIT lookup needs it.
-		- For real traffic (not measured here, where every packet is a new flow):
-		  every UDP datagram of a *direct* flow runs steps 2-6 again. sluice
-		  already holds conntrack; recording "direct" on the conntrack entry
-		  at the first packet (a ct mark bit or a ct extension) and returning
-		  early for confirmed entries carrying it would make later packets of
-		  direct flows cost one ct field test.
+		The white_list lookup itself is flat in the list size (two loads at any
+		size); what grows with the size in sluice's figures is the cache
+		footprint, which instruction counting does not see (section 1 does).
+
+		What is left and why it stays:
+		- the local-address check (step 3) is one FIB lookup for every packet
+		  not in the white_list. sluiced lists the gateway's addresses in the
+		  white_list anyway, but the module must not depend on it: a packet to
+		  the gateway itself must never be redirected, and `inet_addr_type()` is
+		  the kernel's own answer (addresses, subnet broadcasts, local routes
+		  such as AnyIP prefixes), which a private copy would have to track.
+		- later datagrams of a direct UDP flow are decided again (one socket
+		  lookup, the white_list, the FIB): keeping the decision on the
+		  conntrack entry would need ct mark bits, which belong to the
+		  operator's firewall (fw4, mwan3), or a ct extension, which a module
+		  cannot register.
 
 		Conntrack: sluice always takes it (tproxy mode included). Against an nft
 		tproxy gateway that does not load conntrack (`nfttp_noct` in section 3),
@@ -480,10 +478,12 @@ fi
 			Each size: several rounds (below), every setup once per round (order
 			rotated each round), about 0.2 s of packets per run at the baseline's
 			rate (the count is calibrated on it). In the guest-clock view, added cost per packet =
-			1/rate - 1/rate(base), in ns of *guest* time, from the **best** rate of
-			each setup over the rounds (interference from the shared host only ever
-			slows a run down). The second table gives the median over rounds of the
-			same difference taken within each round, as a check on the noise.
+			1/rate - 1/rate(base), in ns of *guest* time (with instruction counting:
+			instructions), from the **best** rate of each setup over the rounds
+			(without instruction counting, interference from the shared host only
+			ever slows a run down). The second table gives the median over rounds
+			of the same difference taken within each round, as a check on the
+			noise.
 
 		EOF
 		echo "Rounds per size: $(awk '$1 == "pkt" && $4 + 1 > m { m = $4 + 1 } END { print m }' "$R")."

@@ -304,8 +304,9 @@ part_reload() {
 	settle
 	k1=$(kmem)
 	j=$($CTL status --json)
-	cb=$(grep -o '"cidr_bytes": *[0-9]*' <<<"$j" | grep -o '[0-9]*$')
-	eb=$(grep -o '"entry_bytes": *[0-9]*' <<<"$j" | grep -o '[0-9]*$')
+	# the namespace's totals (the per-list objects repeat the same keys)
+	cb=$(jq -r '.memory.cidr_bytes' <<<"$j")
+	eb=$(jq -r '.memory.entry_bytes' <<<"$j")
 	res mem sluice "$n" $((k1 - k0)) "${cb:-0}" "${eb:-0}"
 	echo "$j" >"$OUT/sluice-status-$n.json"
 	# replace the 20k list by another 20k list and back, interleaved
