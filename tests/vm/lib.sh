@@ -67,8 +67,9 @@ assert_fails() { # CMD...: CMD must exit non-zero
 }
 
 # wait_for TIMEOUT_S CMD...: poll CMD every 50 ms until it succeeds (return 0)
-# or TIMEOUT_S (may be fractional) passes (return 1).  Only for states that
-# cannot be awaited as an event.  Use as: wait_for 5 cond || fail "..."
+# or TIMEOUT_S (may be fractional; times SLUICE_VM_TIMEOUT_MULT) passes
+# (return 1).  Only for states that cannot be awaited as an event.  Use as:
+# wait_for 5 cond || fail "..."
 wait_for() {
 	local tmo=$1 now deadline
 	shift
@@ -76,7 +77,8 @@ wait_for() {
 	local int=${tmo%%.*} frac=
 	[[ $tmo == *.* ]] && frac=${tmo#*.}
 	frac=${frac}000000
-	deadline=$((10#$now + 10#${int:-0} * 1000000 + 10#${frac:0:6}))
+	# scaled like the harness's own timeouts (debug kernels: x4 or more)
+	deadline=$((10#$now + (10#${int:-0} * 1000000 + 10#${frac:0:6}) * ${SLUICE_VM_TIMEOUT_MULT:-1}))
 	while :; do
 		if "$@"; then
 			return 0
