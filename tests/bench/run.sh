@@ -44,8 +44,8 @@ PERF_SIZE=20000
 UPD_N=200
 # Instruction counting: the guest's clock counts instructions (1 ns each
 # with shift=0), so every rate measured in the guest is a count of the work
-# done, within a few percent from round to round and blind to the host's load.  Without
-# it the rates carry the load of the shared host (see the report).
+# done, within a few percent from round to round and blind to the host's
+# load.  Without it the rates carry the load of the shared host.
 ICOUNT=${BENCH_ICOUNT-shift=0,sleep=off}
 # One vCPU then: with instruction counting QEMU runs all vCPUs in one host
 # thread, round-robin, so a second vCPU adds no throughput, and a vCPU busy
