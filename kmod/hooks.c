@@ -326,6 +326,31 @@ static struct sock *sluice_listener_sock(struct net *net,
 }
 
 /*
+ * The destination's part of a new flow's decision: true (and *@rule) if
+ * it is to be redirected, else false with the hook's *@verdict (passed,
+ * counted, or rejected).
+ */
+static bool sluice_tproxy_decide(struct sluice_net *sn,
+				 const struct sluice_cfg *cfg,
+				 struct sk_buff *skb,
+				 const struct sluice_tuple *t,
+				 const struct nf_hook_state *state,
+				 enum sluice_rule *rule, unsigned int *verdict)
+{
+	*rule = sluice_decide_dest(sn, cfg, t);
+	switch (sluice_rule_verdict(*rule)) {
+	case SLUICE_VERDICT_REDIRECT:
+		return true;
+	case SLUICE_VERDICT_REJECT:
+		*verdict = sluice_reject(sn, skb, state);
+		return false;
+	default:
+		*verdict = sluice_pass(sn, *rule, t->family);
+		return false;
+	}
+}
+
+/*
  * @decided: the gateway's own packet, already decided and marked in
  * LOCAL_OUT; it only needs its socket.
  */
@@ -339,6 +364,7 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 	struct net *net = sn->net;
 	enum ip_conntrack_info ctinfo;
 	struct in6_addr laddr6;
+	unsigned int verdict;
 	struct nf_conn *ct;
 	__be32 laddr4;
 	__be16 lport;
@@ -354,32 +380,20 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 		return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
 
 	/*
-	 * The first packet of a flow (conntrack has not confirmed its entry
-	 * yet) is decided before any socket lookup, so a direct flow costs
-	 * none.  Such a flow has no socket of the client that it must keep:
-	 * a TCP SYN can only meet a TIME_WAIT pair (looked up below), and a
-	 * UDP flow whose entry expired goes to the listener, which a client
-	 * must serve anyway (docs/design.md, "Data path").  A TCP segment
-	 * that is not a SYN may belong to a redirected connection whose
-	 * entry was lost: it keeps the lookup.
+	 * The first UDP datagram of a flow (conntrack has not confirmed its
+	 * entry yet) is decided before any socket lookup, so a direct flow
+	 * costs none, and one to redirect goes to the listener, which a
+	 * client must serve anyway (docs/design.md, "Data path").  TCP keeps
+	 * the lookup first: a SYN may reopen a TIME_WAIT pair of the client,
+	 * whose later segments would meet that socket again.
 	 */
 	if (!decided && ct && !nf_ct_is_confirmed(ct) &&
-	    (t->proto == IPPROTO_UDP || sluice_tcp_syn(skb, thoff))) {
-		rule = sluice_decide_dest(sn, cfg, t);
-		switch (sluice_rule_verdict(rule)) {
-		case SLUICE_VERDICT_REDIRECT:
-			break;
-		case SLUICE_VERDICT_REJECT:
-			return sluice_reject(sn, skb, state);
-		default:
-			return sluice_pass(sn, rule, t->family);
-		}
-		decided = true;
-		if (t->proto == IPPROTO_UDP) {
-			sk = sluice_listener_sock(net, skb, cfg, t, thoff,
-						  state->in);
-			goto assign;
-		}
+	    t->proto == IPPROTO_UDP) {
+		if (!sluice_tproxy_decide(sn, cfg, skb, t, state, &rule,
+					  &verdict))
+			return verdict;
+		sk = sluice_listener_sock(net, skb, cfg, t, thoff, state->in);
+		goto assign;
 	}
 
 	/*
@@ -407,17 +421,9 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 	} else if (!sk) {
 		if (t->proto == IPPROTO_TCP && !sluice_tcp_syn(skb, thoff))
 			return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
-		if (!decided) {
-			rule = sluice_decide_dest(sn, cfg, t);
-			switch (sluice_rule_verdict(rule)) {
-			case SLUICE_VERDICT_REDIRECT:
-				break;
-			case SLUICE_VERDICT_REJECT:
-				return sluice_reject(sn, skb, state);
-			default:
-				return sluice_pass(sn, rule, t->family);
-			}
-		}
+		if (!decided && !sluice_tproxy_decide(sn, cfg, skb, t, state,
+						      &rule, &verdict))
+			return verdict;
 		sk = sluice_listener_sock(net, skb, cfg, t, thoff, state->in);
 	}
 

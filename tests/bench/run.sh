@@ -255,8 +255,9 @@ notes() {
 		   instructions from the hook's entry to a `not_lan` exit, measured
 		   with instruction counting (a setup with `lan lo`) on 2026-11-25,
 		   before the inlining of that day;
-		2. conntrack's entry is not confirmed yet (the flow's first packet), so
-		   the destination is decided before any socket lookup: the white_list
+		2. a UDP datagram whose conntrack entry is not confirmed yet (the
+		   flow's first; pktgen sends only such), so the destination is decided
+		   before any socket lookup: the white_list
 		   (`cidr_set_lookup4`: a /16 directory entry and one 64-byte leaf; on a
 		   miss, one bit of the host bitmap says whether the rhashtable of timed
 		   and single hosts can hold the address);
@@ -266,8 +267,8 @@ notes() {
 		   `inet_addr_type()`, a lookup in the FIB's local table (nft's `fib
 		   daddr type` does the same; about 160 instructions per packet,
 		   measured by a build without it), then (`sluice`) the listener lookup
-		   (`nf_tproxy_get_sock_v4`, LISTENER); a TCP SYN first also looks for
-		   a TIME_WAIT pair (ESTABLISHED).
+		   (`nf_tproxy_get_sock_v4`, LISTENER). TCP, SYNs included, looks for
+		   its established (or TIME_WAIT) socket before step 2, as nft does.
 
 		A packet of a confirmed flow looks for its established socket first
 		(a redirected flow keeps its socket, whatever the white_list says now),
