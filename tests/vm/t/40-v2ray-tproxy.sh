@@ -33,7 +33,7 @@ for proto in tcp udp; do
 	for dst in "$WLISTED4" "$WLISTED6"; do
 		f=$(fam "$dst")
 		step "flow 2 (white_list, direct): $proto to $dst"
-		snap
+		settled_snap
 		expect_peer "$proto" "$dst" "$(gwwan_of "$dst")" "flow 2 $proto$f"
 		moved "white_list_v$f"
 		still redirect_tcp4 redirect_tcp6 redirect_udp4 redirect_udp6 no_listener_pass
@@ -47,7 +47,7 @@ for proto in tcp udp; do
 	for dst in "$PROXIED4" "$PROXIED6"; do
 		f=$(fam "$dst")
 		step "flow 1 (proxied): $proto to $dst"
-		snap
+		settled_snap
 		expect_peer "$proto" "$dst" "$(svr_of "$dst")" "flow 1 $proto$f"
 		moved "redirect_$proto$f"
 		still "white_list_v$f" no_listener_pass
@@ -57,7 +57,7 @@ for proto in tcp udp; do
 	for dst in "$FREEDOM4" "$FREEDOM6"; do
 		f=$(fam "$dst")
 		step "flow 3 (client, then freedom): $proto to $dst"
-		snap
+		settled_snap
 		expect_peer "$proto" "$dst" "$(gwwan_of "$dst")" "flow 3 $proto$f"
 		moved "redirect_$proto$f"
 		wait_log client "$(acc "$proto" "$dst" "$ECHO_PORT") [direct]" 1
@@ -73,7 +73,7 @@ ctl add "$PROXIED4" "$PROXIED6" source runtime
 for proto in tcp udp; do
 	for dst in "$PROXIED4" "$PROXIED6"; do
 		f=$(fam "$dst")
-		snap
+		settled_snap
 		expect_peer "$proto" "$dst" "$(gwwan_of "$dst")" "after add: $proto$f"
 		moved "white_list_v$f"
 		still "redirect_$proto$f"
@@ -91,7 +91,7 @@ ctl del "$PROXIED4" "$PROXIED6" source runtime
 for proto in tcp udp; do
 	for dst in "$PROXIED4" "$PROXIED6"; do
 		f=$(fam "$dst")
-		snap
+		settled_snap
 		expect_peer "$proto" "$dst" "$(svr_of "$dst")" "after del: $proto$f"
 		moved "redirect_$proto$f"
 		still "white_list_v$f"
@@ -125,7 +125,7 @@ assert_match '^proxy' "$(ctl test "$SVR4" dport "$SVR_PORT" mark "$V2RAY_MARK")"
 # the client still only ever accepts LAN connections.
 n_srv=$(log_count server ' accepted ')
 n_cli=$(log_count client ' accepted ')
-snap
+settled_snap
 expect_peer tcp "$PROXIED4" "$SVR4" "wrong mark: tcp4"
 expect_peer udp "$PROXIED6" "$SVR6" "wrong mark: udp6"
 expect_peer tcp "$FREEDOM6" "$GW_WAN6" "wrong mark: flow 3 tcp6"
@@ -141,7 +141,7 @@ ctl set mark 0xff/0xff
 # ---- the client stops: no-listener pass, then drop
 step "client stopped: no-listener pass"
 v2ray_client_stop
-snap
+settled_snap
 for proto in tcp udp; do
 	for dst in "$PROXIED4" "$PROXIED6"; do
 		expect_peer "$proto" "$dst" "$(gwwan_of "$dst")" "no listener (pass): $proto $dst"
@@ -152,7 +152,7 @@ still redirect_tcp4 redirect_tcp6 redirect_udp4 redirect_udp6 no_listener_drop
 
 step "client stopped: no-listener drop"
 ctl set no-listener drop
-snap
+settled_snap
 expect_no_reply tcp "$PROXIED4" 2 &
 p1=$!
 expect_no_reply udp "$PROXIED6" 2 &

@@ -30,14 +30,14 @@ step "v2ray up"
 for dst in "$WLISTED4" "$WLISTED6"; do
 	f=$(fam "$dst")
 	step "flow 2 (white_list, direct): tcp to $dst"
-	snap
+	settled_snap
 	expect_peer tcp "$dst" "$(gwwan_of "$dst")" "flow 2 tcp$f"
 	moved "white_list_v$f"
 	still redirect_tcp4 redirect_tcp6
 	assert_eq 0 "$(log_count client "$(acc tcp "$dst" "$ECHO_PORT")")" "flow 2 tcp$f: v2ray client must not see it"
 done
 step "flow 1 (proxied): tcp to $PROXIED4"
-snap
+settled_snap
 expect_peer tcp "$PROXIED4" "$SVR4" "flow 1 tcp4"
 # NAT mode: the hook sees the first packet of a flow only
 assert_delta 1 redirect_tcp4 "flow 1 tcp4: redirect_tcp4 counts the flow once"
@@ -45,7 +45,7 @@ wait_log client "$(acc tcp "$PROXIED4" "$ECHO_PORT") [proxy]" 1
 wait_log server "$(acc tcp "$PROXIED4" "$ECHO_PORT")" 1
 
 step "flow 3 (client, then freedom): tcp to $FREEDOM4"
-snap
+settled_snap
 expect_peer tcp "$FREEDOM4" "$GW_WAN4" "flow 3 tcp4"
 assert_delta 1 redirect_tcp4 "flow 3 tcp4: redirected once"
 wait_log client "$(acc tcp "$FREEDOM4" "$ECHO_PORT") [direct]" 1
@@ -58,7 +58,7 @@ assert_eq 0 "$(log_count server "$(acc tcp "$FREEDOM4" "$ECHO_PORT")")" "flow 3 
 for dst in "$PROXIED6" "$FREEDOM6"; do
 	step "flows 1/3 over IPv6: tcp to $dst reaches v2ray, which cannot proxy it"
 	n=$(log_count client-error 'failed to get original destination')
-	snap
+	settled_snap
 	expect_no_reply tcp "$dst" "$GW_QUERY_TIMEOUT"
 	assert_delta 1 redirect_tcp6 "tcp6 to $dst redirected once"
 	wait_log client-error 'failed to get original destination' $((n + 1))
@@ -67,7 +67,7 @@ done
 # UDP: never redirected in this mode, whatever the destination
 for dst in "$PROXIED4" "$PROXIED6" "$FREEDOM4" "$FREEDOM6"; do
 	step "udp in redirect mode: $dst goes direct"
-	snap
+	settled_snap
 	expect_peer udp "$dst" "$(gwwan_of "$dst")" "redirect mode udp to $dst"
 	moved udp_redirect_mode
 	still redirect_udp4 redirect_udp6 redirect_tcp4 redirect_tcp6
@@ -78,16 +78,16 @@ assert_match '^direct udp-redirect-mode' "$(ctl test "$PROXIED4" proto udp dport
 step "runtime white_list add/del"
 ctl add "$PROXIED4" "$PROXIED6"
 for dst in "$PROXIED4" "$PROXIED6"; do
-	snap
+	settled_snap
 	expect_peer tcp "$dst" "$(gwwan_of "$dst")" "after add: tcp to $dst"
 	still redirect_tcp4 redirect_tcp6
 done
 ctl del "$PROXIED4" "$PROXIED6"
-snap
+settled_snap
 expect_peer tcp "$PROXIED4" "$SVR4" "after del: tcp to $PROXIED4"
 assert_delta 1 redirect_tcp4 "after del: tcp to $PROXIED4 redirected"
 wait_log server "$(acc tcp "$PROXIED4" "$ECHO_PORT")" 2
-snap
+settled_snap
 expect_no_reply tcp "$PROXIED6" "$GW_QUERY_TIMEOUT"
 assert_delta 1 redirect_tcp6 "after del: tcp to $PROXIED6 redirected"
 
@@ -101,7 +101,7 @@ grep ' accepted ' "$GW_LOGDIR/client-access.log" |
 # gateway answers the SYN with a RST: the flow fails at once, no hang.
 step "client stopped"
 v2ray_client_stop
-snap
+settled_snap
 expect_no_reply tcp "$PROXIED4" 3
 expect_no_reply tcp "$PROXIED6" 3
 moved redirect_tcp4 redirect_tcp6

@@ -69,14 +69,14 @@ for mode in tproxy redirect; do
 		for f in 4 6; do
 			gwa=GW_WAN$f peer=WAN_RTR$f
 			step "$mode: $proto$f WAN -> gateway"
-			snap
+			settled_snap
 			wan_query "$proto" "${!gwa}" "$SVC_PORT" "${!peer}" "$mode $proto$f to the gateway"
 			moved not_lan
 			still redirect_tcp4 redirect_tcp6 redirect_udp4 redirect_udp6 \
 				no_listener_pass no_listener_drop
 
 			step "$mode: $proto$f WAN -> port forward -> LAN host"
-			snap
+			settled_snap
 			wan_query "$proto" "${!gwa}" "$FWD_PORT" "${!peer}" "$mode $proto$f port forward"
 			moved not_lan
 			for c in redirect_tcp4 redirect_tcp6 redirect_udp4 redirect_udp6; do

@@ -55,7 +55,7 @@ both() {
 	local fl na nb k=0
 	na=$(n_from lan)
 	nb=$(n_from lan2)
-	snap
+	settled_snap
 	for fl in ${FLOWS:-tcp4 udp4 tcp6 udp6}; do
 		flow lan "${fl%?}" "${fl: -1}" "$1"
 		flow lan2 "${fl%?}" "${fl: -1}" "$2"

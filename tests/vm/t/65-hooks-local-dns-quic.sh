@@ -184,7 +184,7 @@ for proto in tcp udp; do
 	for dst in "$PROXIED4" "$PROXIED6"; do
 		f=$(fam "$dst")
 		step "tproxy local: $proto$f to a proxied address reaches the listener"
-		snap
+		settled_snap
 		gw_expect gw "$proto" "$dst" "$ECHO_PORT" proxied "local $proto$f"
 		moved local_out "redirect_$proto$f"
 		still loop_guard no_listener_pass "white_list_v$f"
@@ -192,7 +192,7 @@ for proto in tcp udp; do
 	for dst in "$WLISTED4" "$WLISTED6"; do
 		f=$(fam "$dst")
 		step "tproxy local: $proto$f to a white-listed address goes direct"
-		snap
+		settled_snap
 		gw_expect gw "$proto" "$dst" "$ECHO_PORT" "$(gwwan_of "$dst")" "local white $proto$f"
 		moved "white_list_v$f"
 		still local_out "redirect_$proto$f"
@@ -203,7 +203,7 @@ for proto in tcp udp; do
 	for dst in "$PROXIED4" "$PROXIED6"; do
 		f=$(fam "$dst")
 		step "tproxy loop guard: $proto$f from the listener's cgroup goes direct"
-		snap
+		settled_snap
 		got=$(in_client_cg gw_query gw "$proto" "$dst" "$ECHO_PORT" "$GW_QUERY_TIMEOUT") ||
 			fail "loop guard $proto$f: no reply"
 		assert_eq "$(gwwan_of "$dst")" "$got" "loop guard $proto$f: peer seen"
@@ -213,7 +213,7 @@ for proto in tcp udp; do
 done
 
 step "tproxy LAN flows still redirected"
-snap
+settled_snap
 gw_expect lan tcp "$PROXIED4" "$ECHO_PORT" proxied "lan tcp4"
 gw_expect lan udp "$PROXIED6" "$ECHO_PORT" proxied "lan udp6"
 moved redirect_tcp4 redirect_udp6
@@ -229,7 +229,7 @@ dns_tests() {
 		for dst in "$PROXIED4" "$PROXIED6"; do
 			f=$(fam "$dst")
 			step "$mode: LAN DNS $proto$f to $dst reaches port $LDNS"
-			snap
+			settled_snap
 			if [[ $f == 4 ]]; then want=$LAN_HOST4; else want=$LAN_HOST6; fi
 			gw_expect lan "$proto" "$dst" 53 "$want" "$mode lan dns $proto$f"
 			moved "dns$f"
@@ -240,7 +240,7 @@ dns_tests() {
 	for dst in "$PROXIED4" "$PROXIED6"; do
 		f=$(fam "$dst")
 		step "$mode: the gateway's DNS stays direct with dns-local off ($f)"
-		snap
+		settled_snap
 		no_reply gw udp "$dst" 53 "$mode local dns, dns-local off, $f"
 		moved local_dns
 		still "dns$f" local_out
@@ -250,7 +250,7 @@ dns_tests() {
 		for dst in "$PROXIED4" "$PROXIED6"; do
 			f=$(fam "$dst")
 			step "$mode: the gateway's DNS $proto$f reaches port $LDNS with dns-local on"
-			snap
+			settled_snap
 			gw_expect gw "$proto" "$dst" 53 "$(gwwan_of "$dst")" "$mode local dns $proto$f"
 			moved "dns$f" local_out
 			still local_dns
@@ -258,7 +258,7 @@ dns_tests() {
 	done
 	# a DNS server asking upstream must not be sent to itself
 	step "$mode: DNS loop guard: a query from the DNS server's cgroup goes direct"
-	snap
+	settled_snap
 	in_dns_cg no_reply gw udp "$PROXIED6" 53 "$mode dns loop guard"
 	moved loop_guard
 	still dns6 local_out
@@ -274,7 +274,7 @@ step "DNS servers"
 	done
 )
 step "no dns: LAN DNS is proxied as any other flow"
-snap
+settled_snap
 gw_expect lan udp "$PROXIED4" 53 proxied "dns off"
 moved redirect_udp4
 still dns4
@@ -288,18 +288,18 @@ quic_tests() {
 	for dst in "$PROXIED4" "$PROXIED6"; do
 		f=$(fam "$dst")
 		step "$mode: quic reject: LAN UDP$f to port $QUIC is refused"
-		snap
+		settled_snap
 		expect_refused lan udp "$dst" "$QUIC" "$mode quic reject lan $f"
 		moved quic_reject
 		still "redirect_udp$f"
 	done
 	step "$mode: quic reject: the gateway's own UDP to port $QUIC is refused"
-	snap
+	settled_snap
 	expect_refused gw udp "$PROXIED4" "$QUIC" "$mode quic reject local" \
 		'Connection refused|Operation not permitted'
 	moved quic_reject
 	step "$mode: quic reject leaves white-listed destinations alone"
-	snap
+	settled_snap
 	no_reply lan udp "$WLISTED4" "$QUIC" "$mode quic white-listed"
 	still quic_reject
 	ctl set quic pass
@@ -308,7 +308,7 @@ quic_tests tproxy
 for dst in "$PROXIED4" "$PROXIED6"; do
 	f=$(fam "$dst")
 	step "tproxy: quic pass: LAN UDP$f to port $QUIC is redirected"
-	snap
+	settled_snap
 	gw_expect lan udp "$dst" "$QUIC" proxied "quic pass $f"
 	moved "redirect_udp$f"
 	still quic_reject
@@ -320,25 +320,25 @@ ctl set mode redirect
 for dst in "$PROXIED4" "$PROXIED6"; do
 	f=$(fam "$dst")
 	step "redirect local: tcp$f to a proxied address reaches the listener"
-	snap
+	settled_snap
 	gw_expect gw tcp "$dst" "$ECHO_PORT" proxied "redirect local tcp$f"
 	moved local_out "redirect_tcp$f"
 	step "redirect local: tcp$f white-listed goes direct"
-	snap
+	settled_snap
 	w=$WLISTED4
 	[[ $f == 6 ]] && w=$WLISTED6
 	gw_expect gw tcp "$w" "$ECHO_PORT" "$(gwwan_of "$dst")" "redirect local white tcp$f"
 	moved "white_list_v$f"
 	still local_out
 	step "redirect loop guard: tcp$f from the listener's cgroup goes direct"
-	snap
+	settled_snap
 	got=$(in_client_cg gw_query gw tcp "$dst" "$ECHO_PORT" "$GW_QUERY_TIMEOUT") ||
 		fail "redirect loop guard tcp$f: no reply"
 	assert_eq "$(gwwan_of "$dst")" "$got" "redirect loop guard tcp$f: peer seen"
 	moved loop_guard
 	still local_out "redirect_tcp$f"
 	step "redirect local: udp$f is not redirected"
-	snap
+	settled_snap
 	gw_expect gw udp "$dst" "$ECHO_PORT" "$(gwwan_of "$dst")" "redirect local udp$f"
 	moved udp_redirect_mode
 	still local_out
@@ -348,11 +348,11 @@ quic_tests redirect
 
 step "local off: the gateway's own flows go direct"
 ctl set local off
-snap
+settled_snap
 gw_expect gw tcp "$PROXIED4" "$ECHO_PORT" "$GW_WAN4" "local off tcp4"
 still local_out redirect_tcp4 loop_guard
 ctl set mode tproxy
-snap
+settled_snap
 gw_expect gw udp "$PROXIED6" "$ECHO_PORT" "$GW_WAN6" "local off tproxy udp6"
 still local_out redirect_udp6 loop_guard
 assert_eq 0 "$(ctr errors)" "errors counter"
