@@ -460,7 +460,9 @@ gw_curl() {
 	canon_ip "$out"
 }
 # gw_settle: wait until the TCP connections of the LAN hosts and of the
-# gateway to the echo, HTTP, QUIC and DNS ports are closed or in TIME_WAIT.
+# gateway to the echo, HTTP, QUIC and DNS ports are closed or in TIME_WAIT,
+# and so are the tunnel client's sockets for them (tproxy: the client's
+# socket has the original destination's address and port).
 # A query returns with the first line of the answer; the connection's last
 # segments (FINs, the last ACK, sent by an orphaned socket after socat or
 # curl exited) pass the hooks later, and per-packet counters (the redirect
@@ -470,12 +472,14 @@ gw_settle() {
 }
 _GW_OPEN=
 _gw_settled() {
-	local ns
+	local ns f
 	local -a l=()
+	f="dport = :$HTTP_PORT or dport = :$ECHO_PORT or dport = :$GW_TO_PORT or dport = :53"
+	f+=" or sport = :$HTTP_PORT or sport = :$ECHO_PORT or sport = :$GW_TO_PORT"
 	for ns in lan gw ${GW_LAN2:+lan2}; do
 		mapfile -t -O "${#l[@]}" l < <(ip netns exec "$ns" ss -Htn state established state syn-sent \
 			state syn-recv state fin-wait-1 state fin-wait-2 state close-wait state last-ack state closing \
-			"( dport = :$HTTP_PORT or dport = :$ECHO_PORT or dport = :$GW_TO_PORT or dport = :53 )")
+			"( $f )")
 	done
 	_GW_OPEN=${l[*]}
 	((${#l[@]} == 0))
