@@ -15,10 +15,15 @@
 #   - a reader classifying addresses present in both versions never
 #     misses, all along;
 #   - at least one injected failure hit sluice's own code (its stack shows
-#     [sluice]), so the sweep did reach the table build;
+#     [sluice]), so the sweep did reach the table build.
+# Then the same per function of sluice (the transaction's begin, the
+# staging of adds, the commit, the prefix set's build, the host map):
+# with the stack filter set to that function, N = 1, 2, 3, ... fail its
+# allocations (and those of the functions it calls) one by one, up to past
+# its last one, on a smaller source "small" (V1s -> V2s).
 #   - kmemleak (if built in) finds nothing new after the rounds; kernel log
 #     otherwise clean (harness).
-# timeout: 2400
+# timeout: 3600
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -31,7 +36,8 @@ NLTEST=$SLUICE_REPO/tests/tools/sluice-nltest
 DATA=$SLUICE_REPO/../shared/data/bypass
 [[ -x $NLTEST ]] || fail "missing $NLTEST (make -C tests/tools)"
 [[ -f $DATA/china4.txt && -f $DATA/china6.txt ]] || fail "bypass lists missing in $DATA"
-NS=${MEMFAULT_N:-"1 3 10 30 100 300 1000 3000 6000 10000 15000 20000 25000 30000 40000 60000 100000 200000"}
+NS=${MEMFAULT_N:-"1 3 10 30 100 300 1000 3000 10000 30000 100000 200000"}
+TIMES0=1000000000
 
 # ---- the versions: V1 and V2 share "both"; V1ONLY / V2ONLY addresses
 {
@@ -43,16 +49,33 @@ NS=${MEMFAULT_N:-"1 3 10 30 100 300 1000 3000 6000 10000 15000 20000 25000 30000
 V1ONLY=100.64.0.1 V2ONLY=100.65.0.1
 n1=$(grep -c . V1.txt) n2=$(grep -c . V2.txt)
 echo "V1 $n1 prefixes, V2 $n2, both $(grep -c . both.txt)"
+# source "small" (~1,600 prefixes), for the per-function sweeps: the same
+# code paths as a 20k table, a round of it is quicker under KASAN
+{
+	awk 'NR % 5 == 1' "$DATA/china4.txt" "$DATA/china6.txt"
+	for ((i = 0; i < 200; i++)); do printf '2001:db8:%x::/48\n' $((0x9000 + i)); done
+	echo 100.66.0.0/24
+} >V1s.txt
+{
+	awk 'NR % 5 == 1' "$DATA/china4.txt" "$DATA/china6.txt"
+	for ((i = 0; i < 300; i++)); do printf '2001:db8:%x::/48\n' $((0xa000 + i)); done
+	echo 100.67.0.0/24
+} >V2s.txt
+V1SONLY=100.66.0.1 V2SONLY=100.67.0.1
+ns1=$(grep -c . V1s.txt) ns2=$(grep -c . V2s.txt)
+echo "small: V1s $ns1 prefixes, V2s $ns2"
 
 load_sluice
 ip link add lanT type dummy
 ip link set lanT up
 $CTL set lan lanT enabled on
 $CTL -q load big V1.txt
-entries() { $CTL status --json | jq '[.sources[] | select(.name == "big") | .entries4 + .entries6] | add'; }
+entries() { $CTL status --json | jq --arg s "${1:-big}" '[.sources[] | select(.name == $s) | .entries4 + .entries6] | add'; }
 mem() { $CTL status --json | jq '.memory.cidr_bytes + .memory.entry_bytes'; }
 verdict() { $CTL test "$1" | cut -d' ' -f1; }
 assert_eq "$n1" "$(entries)" "V1 loaded"
+$CTL -q load small V1s.txt
+assert_eq "$ns1" "$(entries small)" "V1s loaded"
 mem1=$(mem)
 
 # ---- fault injection: only fail-nth tasks (task-filter, nobody has
@@ -81,45 +104,111 @@ track_pid "$rpid"
 exec {rw}>reader.in
 wait_for 30 grep -q reading reader.out || fail "reader did not start"
 
+# ---- rounds
+# The injected failures are counted with each attribute's `times` (it
+# drops by one per failure, also for the __GFP_NOWARN allocations that
+# print nothing: kvmalloc's first try, skbs).
+knob failslab/times "$TIMES0"
+knob fail_page_alloc/times "$TIMES0"
+injected_total() { echo $((2 * TIMES0 - $(cat $DBG/failslab/times) - $(cat $DBG/fail_page_alloc/times))); }
+# only(START END): count and fail only allocations with a frame in
+# [START, END) on their stack; only 0 0xffffffffffffffff: all of them
+only() {
+	local f
+	for f in failslab fail_page_alloc; do
+		knob $f/require-start "$1"
+		knob $f/require-end "$2"
+	done
+}
+# sym_range NAME: "0xSTART 0xEND" of sluice's function NAME (kallsyms for
+# the address, the module's own symbol table for the size)
+sym_range() {
+	local a sz
+	a=$(awk -v n="$1" '$3 == n && $4 == "[sluice]" { print $1; exit }' /proc/kallsyms)
+	sz=$(nm -S --defined-only "$SLUICE_KO" | awk -v n="$1" '$4 == n && $3 ~ /^[tT]$/ { print $2; exit }')
+	[[ -n $a && -n $sz && $a != 0000000000000000 ]] || fail "sym_range: no function $1 in sluice (kallsyms '$a', size '$sz')"
+	printf '0x%s 0x%x\n' "$a" $((16#$a + 16#$sz))
+}
+
 ok=0 failed=0 hits=0 sluice_hits=0 round=0
-for n in $NS; do
+# fault_round N SRC NEW N_NEW N_OLD NEW_ONLY OLD_ONLY OLD: load file NEW
+# (N_NEW prefixes) into source SRC, which holds OLD (N_OLD prefixes), with
+# the N-th counted allocation failing; assert all-or-nothing, restore OLD.
+# Sets INJ (failures injected) and RC (sluicectl's exit status).
+fault_round() {
+	local n=$1 src=$2 new=$3 n_new=$4 n_old=$5 new_only=$6 old_only=$7 old=$8 out i0 klog shit where e
 	round=$((round + 1))
 	echo "<6>memfault round $round n=$n" >/dev/kmsg
-	rc=0
-	# The N-th fault-injectable call of this task from the write on fails
-	# (the write's own close, the exec, sluicectl's syscalls, the table
-	# build it causes in the kernel).
-	out=$(bash -c 'echo "$0" >/proc/thread-self/fail-nth && exec "$@"' "$n" "$CTL" -q load big V2.txt 2>&1) || rc=$?
+	RC=0
+	i0=$(injected_total)
+	# The N-th counted fault-injectable call of this task from the write
+	# on fails (the write's own close, the exec, sluicectl's syscalls, the
+	# table build it causes in the kernel).
+	out=$(bash -c 'echo "$0" >/proc/thread-self/fail-nth && exec "$@"' "$n" "$CTL" -q load "$src" "$new" 2>&1) || RC=$?
+	INJ=$(($(injected_total) - i0))
 	klog=$(dmesg | awk -v m="memfault round $round n=$n" 'index($0, m) { on = 1; next } on')
-	hit=$(grep -c 'FAULT_INJECTION: forcing a failure' <<<"$klog" || true)
 	shit=$(grep -c '\[sluice\]' <<<"$klog" || true)
 	where=$(grep -m1 -E '^\[ *[0-9.]+\] +(sluice_|[a-z_]+\+0x[0-9a-f]+/0x[0-9a-f]+ \[sluice\])' <<<"$klog" | sed -E 's/^\[ *[0-9.]+\] +//' || true)
-	hits=$((hits + (hit > 0)))
+	((INJ > 0)) && hits=$((hits + 1))
 	((shit > 0)) && sluice_hits=$((sluice_hits + 1))
-	e=$(entries)
-	if ((rc == 0)); then
+	e=$(entries "$src")
+	if ((RC == 0)); then
 		ok=$((ok + 1))
-		echo "ROUND $round n=$n: load succeeded (fault injected: $hit${where:+, in $where}); entries $e"
-		assert_eq "$n2" "$e" "round $round: load succeeded but V2 incomplete"
-		assert_eq direct "$(verdict $V2ONLY)" "round $round: V2-only address"
-		assert_eq proxy "$(verdict $V1ONLY)" "round $round: V1-only address"
-		$CTL -q load big V1.txt
+		echo "ROUND $round $src n=$n: load succeeded (injected: $INJ${where:+, in $where}); entries $e"
+		assert_eq "$n_new" "$e" "round $round: load succeeded but the new version is incomplete"
+		assert_eq direct "$(verdict "$new_only")" "round $round: new-only address"
+		assert_eq proxy "$(verdict "$old_only")" "round $round: old-only address"
+		$CTL -q load "$src" "$old"
 	else
 		failed=$((failed + 1))
-		echo "ROUND $round n=$n: load failed, exit $rc: ${out:0:160} (fault injected: $hit${shit:+, sluice frames $shit}${where:+, first: $where})"
+		echo "ROUND $round $src n=$n: load failed, exit $RC: ${out:0:160} (injected: $INJ${shit:+, sluice frames $shit}${where:+, first: $where})"
 		[[ -n $out ]] || fail "round $round: sluicectl failed without a message"
-		((hit > 0)) || fail "round $round: sluicectl failed but no fault was injected: $out"
-		assert_eq "$n1" "$e" "round $round: V1 must be in force after a failed load"
-		assert_eq proxy "$(verdict $V2ONLY)" "round $round: V2-only address after a failed load"
-		assert_eq direct "$(verdict $V1ONLY)" "round $round: V1-only address after a failed load"
+		((INJ > 0)) || fail "round $round: sluicectl failed but no fault was injected: $out"
+		assert_eq "$n_old" "$e" "round $round: the old version must be in force after a failed load"
+		assert_eq proxy "$(verdict "$new_only")" "round $round: new-only address after a failed load"
+		assert_eq direct "$(verdict "$old_only")" "round $round: old-only address after a failed load"
 	fi
 	[[ $($CTL status) != *replacing* ]] || fail "round $round: a transaction is left open: $($CTL status | grep replacing)"
-	assert_eq "$mem1" "$(mem)" "round $round: module memory with V1"
+	assert_eq "$mem1" "$(mem)" "round $round: module memory with the old versions"
+}
+
+# Phase 1: every fault-injectable call of the task counts (the exec,
+# sluicectl's own allocations, netlink skbs, the table build).
+only 0 0xffffffffffffffff
+for n in $NS; do
+	fault_round "$n" big V2.txt "$n2" "$n1" "$V2ONLY" "$V1ONLY" V1.txt
 done
+phases="phase 1 (whole task, big): $round rounds"
+
+# Phase 2: only allocations under one function of sluice count, so N = 1,
+# 2, 3, ... fail that function's allocations one after the other, dense at
+# first, then spread, up to past its last one (a round that succeeds with
+# nothing injected ends the function's sweep; one must come).
+DENSE=${MEMFAULT_DENSE:-"1 2 3 4 5 6 7 8 9 10 11 12 14 16 20 24 32 48 64 96 128 192 256 384 512 768 1024 1536 2048 3072 4096 6144 8192 12288 16384"}
+for fn in ${MEMFAULT_FUNCS:-sluice_wl_begin sluice_wl_add sluice_wl_commit cidr_set_build wl_hostmap_rebuild}; do
+	# shellcheck disable=SC2046 # two words
+	only $(sym_range "$fn")
+	r0=$round first=1 past=0
+	for n in $DENSE; do
+		fault_round "$n" small V2s.txt "$ns2" "$ns1" "$V2SONLY" "$V1SONLY" V1s.txt
+		if ((first)); then
+			((INJ > 0)) || fail "$fn: N=1 injected nothing: the stack filter matched no allocation"
+			first=0
+		fi
+		if ((RC == 0 && INJ == 0)); then
+			past=$n
+			break
+		fi
+	done
+	((past)) || fail "$fn: no round got past its last allocation (raise MEMFAULT_DENSE)"
+	echo "PHASE $fn: $((round - r0)) rounds, past the last allocation at N=$past"
+	phases+="; $fn: $((round - r0)) rounds (N=1..$past)"
+done
+only 0 0xffffffffffffffff
 exec {rw}>&-
 wait "$rpid" || fail "reader saw misses: $(cat reader.out)"
 cat reader.out
-echo "SUMMARY $round rounds: $ok loads succeeded, $failed failed cleanly; a fault was injected in $hits, in sluice's code in $sluice_hits"
+echo "SUMMARY $round rounds ($phases): $ok loads succeeded, $failed failed cleanly; a fault was injected in $hits, with a printed stack in sluice's code in $sluice_hits"
 ((sluice_hits > 0)) || fail "no injected failure reached sluice's code: the sweep missed the table build"
 ((ok > 0)) || fail "no round got past the end of the load (raise the largest N)"
 assert_match '0 misses' "$(tail -n1 reader.out)" "reader"
