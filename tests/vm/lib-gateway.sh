@@ -468,7 +468,11 @@ gw_curl() {
 # curl exited) pass the hooks later, and per-packet counters (the redirect
 # counters, src_excluded, local_out, ...) move for them.
 gw_settle() {
+	local t0=${EPOCHREALTIME/./} first
+	_gw_settled && return 0
+	first=$_GW_OPEN
 	wait_for 30 _gw_settled || fail "gw_settle: connections still open: $_GW_OPEN"
+	echo "gw_settle: waited $(((${EPOCHREALTIME/./} - t0) / 1000)) ms for: $first" >&2
 }
 _GW_OPEN=
 _gw_settled() {

@@ -6,7 +6,7 @@
 #   white_list changes at run time; the client's own traffic is never
 #   redirected (right and wrong bypass mark); no-listener pass and drop
 #   after the client stops.
-# timeout: 300
+# timeout: 600
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=SCRIPTDIR/../lib-gateway.sh
