@@ -6,7 +6,7 @@
 # mode and goes direct (counted as udp_redirect_mode); white_list changes
 # at run time; the client stopped: new TCP flows are refused (nothing
 # listens on the redirect port), nothing hangs.
-# timeout: 180
+# timeout: 360
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=SCRIPTDIR/../lib-gateway.sh
