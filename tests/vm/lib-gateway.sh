@@ -324,8 +324,7 @@ gw_echo_servers() {
 	done
 	mkdir -p "$GW_LOGDIR"
 	for la in "${las[@]}"; do
-		# shellcheck disable=SC2016
-		ip netns exec wan socat -d -d -t 10 "$la" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>>"$GW_LOGDIR/echo-servers.log" &
+		ip netns exec wan socat -d -d -t 10 "$la" "$PEER_ANSWER" </dev/null >/dev/null 2>>"$GW_LOGDIR/echo-servers.log" &
 		track_pid $!
 	done
 	wait_for 10 _gw_echo_up "$port" || fail "gw_echo_servers: not all listening: $(in_wan ss -Hlntu)"

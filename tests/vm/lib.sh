@@ -205,15 +205,21 @@ _lib_socat_addr() {
 # peer_server NS PROTO ADDR PORT: background server in netns NS that answers
 # every TCP connection / UDP datagram with one line: the peer address it saw
 # (socat's SOCAT_PEERADDR, without brackets).  Returns once it listens.
+# What every peer server's child does: answer with the peer address, then
+# read the request to its end.  Reading it matters: with socat's default
+# socketpair, 6.12 reports ECONNRESET to socat when the child exits with the
+# request unread, and the reply is lost.  (",pipes" avoided that, but then
+# socat waits its whole -t after the client's EOF before it closes: every
+# connection stayed open 10 s, and its last segments crossed the hooks
+# during the next test step.)
+# shellcheck disable=SC2016 # $SOCAT_PEERADDR is for the shell socat starts
+PEER_ANSWER='SYSTEM:echo "$SOCAT_PEERADDR"; exec cat >/dev/null'
 peer_server() {
 	local ns=$1 proto=${2,,} addr=$3 port=$4 la pid
 	la=$(_lib_socat_addr "$proto" "$addr" "$port" listen)
-	# shellcheck disable=SC2016
 	# -t 10: after EOF on one side socat waits only 0.5 s by default before
 	# killing the echo child; a loaded TCG guest can be slower than that.
-	# ",pipes": with the default socketpair, 6.12 reports ECONNRESET to socat
-	# when the child exits without reading the request, and the reply is lost.
-	ip netns exec "$ns" socat -t 10 "$la" SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>&1 &
+	ip netns exec "$ns" socat -t 10 "$la" "$PEER_ANSWER" </dev/null >/dev/null 2>&1 &
 	pid=$!
 	track_pid "$pid"
 	local flag=-Hlnt

@@ -25,9 +25,8 @@ v2ray_client tproxy # no server needed: a flow it wrongly got would fail
 svc() {
 	local proto
 	for proto in tcp udp; do
-		# shellcheck disable=SC2016 # $SOCAT_PEERADDR is for the shell socat starts
 		ip netns exec "$1" socat -t 10 "$(_lib_socat_addr $proto "$2" "$SVC_PORT" listen)" \
-			SYSTEM:'echo "$SOCAT_PEERADDR"',pipes </dev/null >/dev/null 2>&1 &
+			"$PEER_ANSWER" </dev/null >/dev/null 2>&1 &
 		track_pid $!
 	done
 }
