@@ -67,10 +67,16 @@ pppoe_server_start() {
 # pppd/pppoe processes in the wan ns are its children).
 pppoe_server_stop() {
 	local pid comm
-	[[ -n $_PPPOE_SRV_PID ]] && kill "$_PPPOE_SRV_PID" 2>/dev/null
+	# A session process may end between the listing and the kill (its
+	# server went first): a kill that finds nobody is not an error.
+	if [[ -n $_PPPOE_SRV_PID ]]; then
+		kill "$_PPPOE_SRV_PID" 2>/dev/null || true
+	fi
 	for pid in $(ip netns pids wan); do
 		comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
-		[[ $comm == pppd || $comm == pppoe ]] && kill "$pid" 2>/dev/null
+		if [[ $comm == pppd || $comm == pppoe ]]; then
+			kill "$pid" 2>/dev/null || true
+		fi
 	done
 	[[ -n $_PPPOE_SRV_PID ]] && wait "$_PPPOE_SRV_PID" 2>/dev/null
 	_PPPOE_SRV_PID=
