@@ -78,7 +78,9 @@ pppoe_server_stop() {
 			kill "$pid" 2>/dev/null || true
 		fi
 	done
-	[[ -n $_PPPOE_SRV_PID ]] && wait "$_PPPOE_SRV_PID" 2>/dev/null
+	if [[ -n $_PPPOE_SRV_PID ]]; then
+		wait "$_PPPOE_SRV_PID" 2>/dev/null || true
+	fi
 	_PPPOE_SRV_PID=
 	return 0
 }
