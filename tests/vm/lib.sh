@@ -205,15 +205,17 @@ _lib_socat_addr() {
 # peer_server NS PROTO ADDR PORT: background server in netns NS that answers
 # every TCP connection / UDP datagram with one line: the peer address it saw
 # (socat's SOCAT_PEERADDR, without brackets).  Returns once it listens.
-# What every peer server's child does: answer with the peer address, then
-# read the request to its end.  Reading it matters: with socat's default
+# What every peer server's child does: answer with the peer address, read
+# the request line, exit.  Reading it matters: with socat's default
 # socketpair, 6.12 reports ECONNRESET to socat when the child exits with the
-# request unread, and the reply is lost.  (",pipes" avoided that, but then
-# socat waits its whole -t after the client's EOF before it closes: every
-# connection stayed open 10 s, and its last segments crossed the hooks
-# during the next test step.)
+# request unread, and the reply is lost.  Exiting after one line matters
+# too: the child's exit is what makes socat send its FIN.  (",pipes" avoided
+# the reset, but then socat waited its whole -t after the client's EOF; and
+# reading to EOF waits for a half-close that a tunnel client such as v2ray
+# never forwards.  Either way a connection stayed open 10 to 20 s and its
+# last segments crossed the hooks during the next test step.)
 # shellcheck disable=SC2016 # $SOCAT_PEERADDR is for the shell socat starts
-PEER_ANSWER='SYSTEM:echo "$SOCAT_PEERADDR"; exec cat >/dev/null'
+PEER_ANSWER='SYSTEM:echo "$SOCAT_PEERADDR"; read -r line'
 peer_server() {
 	local ns=$1 proto=${2,,} addr=$3 port=$4 la pid
 	la=$(_lib_socat_addr "$proto" "$addr" "$port" listen)
