@@ -202,9 +202,6 @@ _lib_socat_addr() {
 	fi
 }
 
-# peer_server NS PROTO ADDR PORT: background server in netns NS that answers
-# every TCP connection / UDP datagram with one line: the peer address it saw
-# (socat's SOCAT_PEERADDR, without brackets).  Returns once it listens.
 # What every peer server's child does: answer with the peer address, read
 # the request line, exit.  Reading it matters: with socat's default
 # socketpair, 6.12 reports ECONNRESET to socat when the child exits with the
@@ -216,6 +213,9 @@ _lib_socat_addr() {
 # last segments crossed the hooks during the next test step.)
 # shellcheck disable=SC2016 # $SOCAT_PEERADDR is for the shell socat starts
 PEER_ANSWER='SYSTEM:echo "$SOCAT_PEERADDR"; read -r line'
+# peer_server NS PROTO ADDR PORT: background server in netns NS that answers
+# every TCP connection / UDP datagram with one line: the peer address it saw
+# (socat's SOCAT_PEERADDR, without brackets).  Returns once it listens.
 peer_server() {
 	local ns=$1 proto=${2,,} addr=$3 port=$4 la pid
 	la=$(_lib_socat_addr "$proto" "$addr" "$port" listen)
