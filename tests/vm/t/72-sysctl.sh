@@ -15,8 +15,8 @@
 
 ctl() { ip netns exec gw "$SLUICECTL" "$@"; }
 P4=203.0.113.10 P6=2001:db8:3::10 W4=203.0.113.20 W6=2001:db8:3::20
-TMO=15 # a flow that must work (TCG on a loaded host)
-NO=4   # how long a flow that must fail is given
+TMO=$((15 * ${SLUICE_VM_TIMEOUT_MULT:-1})) # a flow that must work (TCG on a loaded host)
+NO=$((4 * ${SLUICE_VM_TIMEOUT_MULT:-1})) # how long a flow that must fail is given
 
 load_sluice
 topo_basic
