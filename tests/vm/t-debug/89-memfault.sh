@@ -125,7 +125,8 @@ only() {
 sym_range() {
 	local a sz
 	a=$(awk -v n="$1" '$3 == n && $4 == "[sluice]" { print $1; exit }' /proc/kallsyms)
-	sz=$(nm -S --defined-only "$SLUICE_KO" | awk -v n="$1" '$4 == n && $3 ~ /^[tT]$/ { print $2; exit }')
+	# (awk reads to the end: an early exit would kill nm with SIGPIPE)
+	sz=$(nm -S --defined-only "$SLUICE_KO" | awk -v n="$1" '$4 == n && $3 ~ /^[tT]$/ && !s { s = $2 } END { print s }')
 	[[ -n $a && -n $sz && $a != 0000000000000000 ]] || fail "sym_range: no function $1 in sluice (kallsyms '$a', size '$sz')"
 	printf '0x%s 0x%x\n' "$a" $((16#$a + 16#$sz))
 }
