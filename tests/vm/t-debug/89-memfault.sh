@@ -187,8 +187,10 @@ phases="phase 1 (whole task, big): $round rounds"
 # nothing injected ends the function's sweep; one must come).
 DENSE=${MEMFAULT_DENSE:-"1 2 3 4 5 6 8 12 16 32 64 128 256 512 1024 2048 4096 8192 16384"}
 for fn in ${MEMFAULT_FUNCS:-sluice_wl_begin sluice_wl_add sluice_wl_commit cidr_set_build wl_hostmap_rebuild}; do
-	# shellcheck disable=SC2046 # two words
-	only $(sym_range "$fn")
+	# an assignment, so that a failing sym_range ends the test here
+	range=$(sym_range "$fn")
+	# shellcheck disable=SC2086 # two words
+	only $range
 	r0=$round first=1 past=0
 	for n in $DENSE; do
 		fault_round "$n" small V2s.txt "$ns2" "$ns1" "$V2SONLY" "$V1SONLY" V1s.txt
