@@ -60,6 +60,9 @@ echo "V1 $n1 prefixes, V2 $n2, both $(grep -c . both.txt)"
 	awk 'NR % 5 == 1' "$DATA/china4.txt" "$DATA/china6.txt"
 	for ((i = 0; i < 300; i++)); do printf '2001:db8:%x::/48\n' $((0xa000 + i)); done
 	echo 100.67.0.0/24
+	# hosts, so that the commit rebuilds the host map (wl_hostmap_rebuild)
+	echo 100.68.0.1
+	echo 2001:db8:b::1
 } >V2s.txt
 V1SONLY=100.66.0.1 V2SONLY=100.67.0.1
 ns1=$(grep -c . V1s.txt) ns2=$(grep -c . V2s.txt)
