@@ -481,7 +481,7 @@ static void gen_attr(struct rng *r, const struct level *lv, int depth,
 	if (lv->max && rng_pct(r, 85))
 		type = (uint16_t)(1 + rng_below(r, lv->max));
 	else
-		type = (uint16_t)rng_below(r, NLA_TYPE_MASK + 1);
+		type = (uint16_t)rng_below(r, NLF_TYPE_MAX + 1);
 	s = spec_of(lv, type);
 	at = out_start(o, type);
 	if (at == (size_t)-1)
@@ -837,7 +837,7 @@ static void mutate_attr(struct rng *r, const struct level *lv,
 	switch (rng_below(r, 10)) {
 	case 0:		/* another type, same payload */
 		t = (uint16_t)(rng_pct(r, 70) ? rng_below(r, lv->max + 3) :
-					       rng_below(r, NLA_TYPE_MASK + 1));
+					       rng_below(r, NLF_TYPE_MAX + 1));
 		type = (uint16_t)((type & ~NLA_TYPE_MASK) | t);
 		out_bytes(o, pl, plen);
 		break;
@@ -1067,7 +1067,7 @@ static void poison_attr(struct rng *r, struct nlf_msg *m, int what)
 	case 0:
 		m->poison = "unknown-attr";
 		t = (uint16_t)(SLUICE_A_MAX + 1 +
-			       rng_below(r, NLA_TYPE_MASK - SLUICE_A_MAX));
+			       rng_below(r, NLF_TYPE_MAX - SLUICE_A_MAX));
 		n = rng_below(r, 16);
 		at = out_start(&o, t | (rng_pct(r, 20) ? NLA_F_NESTED : 0));
 		rand_bytes(r, o.p + o.len, n);
@@ -1185,6 +1185,35 @@ static void poison_attr(struct rng *r, struct nlf_msg *m, int what)
 		/* out_end() wrote the nest's length; a short child stays. */
 	}
 	insert_top(r, m, buf, o.len);
+}
+
+/*
+ * The generator's own check, for the poisons that leave one top-level
+ * attribute behind: "unknown-attr" must hold a type above SLUICE_A_MAX,
+ * "attr-type-0" one of type 0.  A generator that drew a valid type here
+ * once made a valid SET_CONFIG that the kernel rightly accepted.
+ */
+bool nlf_poison_visible(const struct nlf_msg *m)
+{
+	static struct span v[MAXV];
+	size_t n, end, i;
+	bool unknown;
+
+	if (!m->poison)
+		return true;
+	unknown = !strcmp(m->poison, "unknown-attr");
+	if (!unknown && strcmp(m->poison, "attr-type-0"))
+		return true;
+	n = split(m->buf + HDRS, m->len - HDRS, v, MAXV, &end);
+	for (i = 0; i < n; i++) {
+		const struct nlattr *a = (const struct nlattr *)
+			(m->buf + HDRS + v[i].off);
+		uint16_t t = a->nla_type & NLF_TYPE_MAX;
+
+		if (unknown ? t > SLUICE_A_MAX : t == 0)
+			return true;
+	}
+	return false;
 }
 
 void nlf_poison(struct rng *r, struct nlf_msg *m, bool allow_vanish)

@@ -9,7 +9,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/netlink.h>
 #include <linux/sluice.h>
+
+/*
+ * The largest attribute type, 0x3fff.  NLA_TYPE_MASK itself is an int,
+ * ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER), so NLA_TYPE_MASK - x and
+ * NLA_TYPE_MASK + 1 are negative: as a range for rng_below() they cover
+ * all of 32 bits, and truncated to a u16 they land on any type, the
+ * family's valid ones included.
+ */
+#define NLF_TYPE_MAX	((uint16_t)NLA_TYPE_MASK)
 
 /* Largest request: far below the socket's send buffer. */
 #define NLF_MSG_MAX	(60 * 1024)
@@ -88,6 +98,9 @@ void nlf_add_prefixes(struct rng *r, struct nlf_msg *m, unsigned int n);
 void nlf_mutate(struct rng *r, struct nlf_msg *m);
 /* One change that every kernel must reject (sets m->poison). */
 void nlf_poison(struct rng *r, struct nlf_msg *m, bool allow_vanish);
+
+/* False if @m's poison is one that can be seen and it is not there. */
+bool nlf_poison_visible(const struct nlf_msg *m);
 
 /* Fixed requests for the privilege checks (nlfuzz-perm.c). */
 void nlf_msg_start(struct nlf_msg *m, uint16_t family, uint8_t cmd,

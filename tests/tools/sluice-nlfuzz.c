@@ -669,7 +669,7 @@ static int gen_only(unsigned long n, uint64_t seed, bool invalid)
 	static struct run run;
 	struct nlf_msg *m = malloc(sizeof(*m));
 	const char *names[32] = { NULL };
-	unsigned long counts[32] = { 0 }, bytes = 0, i;
+	unsigned long counts[32] = { 0 }, bytes = 0, bad = 0, i;
 	unsigned int k;
 
 	if (!m)
@@ -681,6 +681,9 @@ static int gen_only(unsigned long n, uint64_t seed, bool invalid)
 
 		build(&run, i, m, 1);
 		bytes += m->len;
+		if (!nlf_poison_visible(m) && bad++ < 10)
+			printf("FAIL request %lu: poison %s is not in it\n", i,
+			       m->poison);
 		p = m->poison ?: "none";
 		for (k = 0; k < 31 && names[k] && strcmp(names[k], p); k++)
 			;
@@ -691,7 +694,9 @@ static int gen_only(unsigned long n, uint64_t seed, bool invalid)
 	for (k = 0; k < 32 && names[k]; k++)
 		printf("  %-20s %lu\n", names[k], counts[k]);
 	free(m);
-	return 0;
+	printf("%s: %lu requests whose poison is not in them\n",
+	       bad ? "FAIL" : "ok", bad);
+	return bad ? 1 : 0;
 }
 
 static unsigned long num(const char *s)

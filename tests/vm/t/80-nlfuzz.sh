@@ -55,7 +55,7 @@ assert_eq true "$(jq -s '.[0].sources[] | select(.name=="held") | .replacing' be
 klog0=$(dmesg | grep -c 'bytes leftover after parsing' || true)
 
 if ! fz "$NLFUZZ" invalid "$N" "$SEED" >invalid.out 2>&1; then
-	grep -E '^FAIL' invalid.out | head -n 20
+	grep -E -A 8 '^FAIL' invalid.out | head -n 40
 	summary invalid.out
 	fail "invalid-only fuzzing: a request was accepted or left unanswered (seed $SEED)"
 fi
@@ -74,7 +74,7 @@ echo "kernel log: $((klog1 - klog0)) 'bytes leftover' lines (ratelimited netlink
 # Mixed: valid requests change the state; the kernel must stay consistent.
 M=$((N / 5))
 fz "$NLFUZZ" mixed "$M" "$SEED" >mixed.out 2>&1 || {
-	grep -E '^FAIL' mixed.out | head -n 20
+	grep -E -A 8 '^FAIL' mixed.out | head -n 40
 	summary mixed.out
 	fail "mixed fuzzing failed (seed $SEED)"
 }
