@@ -46,11 +46,23 @@ listeners() { # transparent: 1 or ""
 		fail "listeners not up"
 }
 
+# What the gateway saw, for a flow that got no reply.
+diag() {
+	echo "--- diagnostics"
+	ctl status --json | jq -c '.counters' || true
+	in_gw ss -tanuoe || true
+	in_lan ss -tanoe || true
+	in_gw nstat -az | grep -vE '\s0\s' || true
+	in_gw ip rule; in_gw ip route show table 100 || true
+	pgrep -a socat || true
+	dmesg | tail -n 20
+	echo "---"
+}
 works() { # NAME PROTO DST WANT
 	local got
 	# one retry: a loaded TCG host can lose a first attempt
 	got=$(peer_query lan "$2" "$3" 7000 "$TMO") || got=$(peer_query lan "$2" "$3" 7000 "$TMO") ||
-		fail "$1: $2 to $3: no reply"
+		{ diag; fail "$1: $2 to $3: no reply"; }
 	assert_eq "$4" "$got" "$1: $2 to $3"
 }
 broken() { # NAME PROTO DST: no connection within NO seconds
