@@ -21,6 +21,8 @@
 # with the stack filter set to that function, N = 1, 2, 3, ... fail its
 # allocations (and those of the functions it calls) one by one, up to past
 # its last one, on a smaller source "small" (V1s -> V2s).
+# Then the per-entry allocations of the commit, slab only, every N, on a
+# tiny source (phase 3).
 #   - kmemleak (if built in) finds nothing new after the rounds; kernel log
 #     otherwise clean (harness).
 # timeout: 3600
@@ -221,6 +223,46 @@ assert_match '0 misses' "$(tail -n1 reader.out)" "reader"
 $CTL -q load big V2.txt
 $CTL flush source big
 assert_eq 0 "$($CTL status --json | jq '[.sources[] | select(.name == "big")] | length')" "big flushed"
+
+# Phase 3: the per-entry allocations of a commit (an entry, and a node
+# for a new key), which the earlier phases never failed: one failure per
+# round mostly lands where the kernel has a fallback (kvmalloc's kmalloc
+# try, vmalloc's bulk page allocation).  Here slab allocations only
+# (fail_page_alloc counts nothing: its stack filter matches no frame),
+# under wl_change (the entry creation is inlined there), every N from 1
+# on, on a source "tiny" with the other sources flushed, so that the
+# counted calls are few and the rounds quick.  A round that fails must
+# leave V1t whole, as in every round above; and some round must fail.
+$CTL flush source small
+{ echo 100.70.0.0/24; echo 2001:db8:c::/48; echo 100.72.1.1; } >V1t.txt
+{
+	echo 100.71.0.0/24; echo 2001:db8:d::/48; echo 2001:db8:e::/48
+	echo 100.72.1.1; echo 100.71.1.1; echo 2001:db8:f::1
+} >V2t.txt
+$CTL -q load tiny V1t.txt
+assert_eq 3 "$(entries tiny)" "V1t loaded"
+mem1=$(mem)
+range=$(sym_range wl_change)
+# shellcheck disable=SC2086 # two words
+knob failslab/require-start "${range% *}"
+knob failslab/require-end "${range#* }"
+knob fail_page_alloc/require-start 0
+knob fail_page_alloc/require-end 1
+r0=$round f0=$failed past=0
+for ((n = 1; n <= ${MEMFAULT_TINY_MAX:-200}; n++)); do
+	fault_round "$n" tiny V2t.txt 6 3 100.71.0.1 100.70.0.1 V1t.txt
+	if ((RC == 0 && INJ == 0)); then
+		past=$n
+		break
+	fi
+done
+only 0 0xffffffffffffffff
+((past)) || fail "wl_change, tiny: no round got past its last slab allocation (raise MEMFAULT_TINY_MAX)"
+echo "PHASE wl_change (slab only, tiny): $((round - r0)) rounds, $((failed - f0)) failed cleanly, past the last allocation at N=$past"
+((failed > f0)) || fail "wl_change, tiny: no round failed: the per-entry allocations were never failed"
+phases+="; wl_change slab-only tiny: $((round - r0)) rounds (N=1..$past), $((failed - f0)) failed"
+echo "SUMMARY3 $phases"
+$CTL flush source tiny
 
 if [[ -e $DBG/kmemleak ]]; then
 	# Objects younger than ~5 s are not reported: let the last ones age
