@@ -28,15 +28,20 @@ ctl add "$W4" "$W6"
 peer_server wan tcp "$W4" 7000
 peer_server wan tcp "$W6" 7000
 U=$PWD/udp.log
+ANSWER='SYSTEM:echo proxied; read -r line'
 : >"$U"
 LP=()
 listeners() { # transparent: 1 or ""
 	local tr=${1:+,ip-transparent} p
 	for p in "${LP[@]}"; do kill "$p" 2>/dev/null || true; done
 	LP=()
-	in_gw socat "TCP4-LISTEN:12345,reuseaddr,fork$tr" SYSTEM:'echo proxied',pipes </dev/null >/dev/null 2>&1 &
+	# Answer, read the request line, exit (as PEER_ANSWER, lib.sh).  -t 10:
+	# after the client's EOF socat by default gives the child only 0.5 s,
+	# and on the debug kernel the shell's fork and exec take longer: the
+	# connection closed with no answer (2026-11-25).
+	in_gw socat -t 10 "TCP4-LISTEN:12345,reuseaddr,fork$tr" "$ANSWER" </dev/null >/dev/null 2>&1 &
 	LP+=($!)
-	in_gw socat "TCP6-LISTEN:12346,ipv6only=1,reuseaddr,fork$tr" SYSTEM:'echo proxied',pipes </dev/null >/dev/null 2>&1 &
+	in_gw socat -t 10 "TCP6-LISTEN:12346,ipv6only=1,reuseaddr,fork$tr" "$ANSWER" </dev/null >/dev/null 2>&1 &
 	LP+=($!)
 	in_gw socat -u "UDP4-RECVFROM:12345,fork$tr" "OPEN:$U,append" </dev/null >/dev/null 2>&1 &
 	LP+=($!)
