@@ -62,7 +62,7 @@ cat >"$wrapper" <<EOF
 #!/bin/bash
 # timeout: $((900 + N / 150))
 export SLUICE_NLFUZZ_N=$N SLUICE_NLFUZZ_SEED=$SEED
-exec bash "\$SLUICE_REPO/tests/vm/pending/80-nlfuzz.sh"
+exec bash "\$SLUICE_REPO/tests/vm/t/80-nlfuzz.sh"
 EOF
 chmod +x "$wrapper"
 echo "fuzz: netlink fuzzer, $N invalid and $((N / 5)) mixed requests on ${KVERS[*]}, seed $SEED"
