@@ -6,13 +6,14 @@
 # Steps, each counted: debug kernel (tests/debug/build-kernel.sh; cached, a
 # rebuild only when tests/debug/debug.config or the source package change),
 # sluice.ko against it (W=1, no warning), userspace, then every
-# tests/vm/t/*.sh and tests/vm/t-debug/*.sh (tests that need the debug
-# kernel's fault injection) in one guest (one count per test) and the
+# tests/vm/t/*.sh, the fault scenarios tests/vm/faults/*.sh and
+# tests/vm/t-debug/*.sh (tests that need the debug kernel's fault
+# injection) in one guest (one count per test) and the
 # kmemleak check after the last test (one count).  A step that cannot run is
 # a failure.
 #
 # Environment: VM_TESTS (test paths, default: all of the above),
-# SLUICE_VM_TIMEOUT_MULT (default 4),
+# SLUICE_VM_TIMEOUT_MULT (default 6),
 # SLUICE_DEBUG_CACHE (default /var/cache/sluice/debug-kernel).
 # Logs and figures: build/check-debug/.
 # The step functions are only called through step().
@@ -75,7 +76,7 @@ results=$LOG/vm-results.txt
 if [ -n "${VM_TESTS:-}" ]; then
 	read -r -a vm_tests <<<"$VM_TESTS"
 else
-	vm_tests=("$ROOT"/tests/vm/t/*.sh "$ROOT"/tests/vm/t-debug/*.sh)
+	vm_tests=("$ROOT"/tests/vm/t/*.sh "$ROOT"/tests/vm/faults/*.sh "$ROOT"/tests/vm/t-debug/*.sh)
 fi
 t0=$SECONDS
 SLUICE_VM_SMP=${SLUICE_VM_SMP:-2} "$ROOT/tests/vm/run" -K "$KDIR" -o "$results" "${vm_tests[@]}" 2>&1 | tee "$LOG/vm.log"
