@@ -17,7 +17,11 @@
  *       conntrack entry, classified afresh) until SIGTERM: send
  *       "q\n", read the first line.  One line per flow on stdout:
  *         START_MS ok PEER LATENCY_MS
- *         START_MS fail WHAT LATENCY_MS      (WHAT: connect, timeout, ...)
+ *         START_MS fail WHAT LATENCY_MS SPORT  (WHAT: connect, timeout,
+ *                                               ...; SPORT: the flow's
+ *                                               source port, 0 if none,
+ *                                               to find it in the tunnel
+ *                                               client's access log)
  *       UDP resends the query every UDP_RESEND_MS until answered, as a
  *       resolver or a QUIC client would: a datagram lost where a flow
  *       changes path (sluice drops the first packet of a reused 5-tuple
@@ -327,8 +331,23 @@ static const char *err_word(int e)
 }
 
 /* One flow; fills @peer or @what.  True if an answer came. */
+/* The local port @fd is bound to, 0 if none. */
+static unsigned int local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return 0;
+}
+
 static bool one_flow(int type, const struct addr *a, int tmo, char *peer,
-		     size_t pn, const char **what)
+		     size_t pn, const char **what, unsigned int *sport)
 {
 	long long deadline = now_ms(CLOCK_MONOTONIC) + tmo;
 	int fd = socket(a->family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -336,9 +355,12 @@ static bool one_flow(int type, const struct addr *a, int tmo, char *peer,
 	int r;
 
 	*what = "socket";
+	*sport = 0;
 	if (fd < 0)
 		return false;
 	r = connect(fd, (const struct sockaddr *)&a->ss, a->len);
+	/* TCP and UDP alike have their port once connect() was called. */
+	*sport = local_port(fd);
 	if (r < 0 && errno == EINPROGRESS) {
 		int err = 0;
 		socklen_t el = sizeof(err);
@@ -411,10 +433,15 @@ static void worker(int type, const struct addr *a, int tmo, int pause_ms)
 		long long t0 = now_ms(CLOCK_REALTIME);
 		long long m0 = now_ms(CLOCK_MONOTONIC);
 		const char *what;
-		bool ok = one_flow(type, a, tmo, peer, sizeof(peer), &what);
+		unsigned int sport;
+		bool ok = one_flow(type, a, tmo, peer, sizeof(peer), &what,
+				   &sport);
 		long long lat = now_ms(CLOCK_MONOTONIC) - m0;
-		int k = snprintf(line, sizeof(line), "%lld %s %s %lld\n", t0,
-				 ok ? "ok" : "fail", ok ? peer : what, lat);
+		int k = ok ? snprintf(line, sizeof(line), "%lld ok %s %lld\n",
+				      t0, peer, lat) :
+			     snprintf(line, sizeof(line),
+				      "%lld fail %s %lld %u\n", t0, what, lat,
+				      sport);
 
 		/* One write per line: whole lines even with many writers. */
 		if (write(1, line, (size_t)k) != k)
