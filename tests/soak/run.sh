@@ -43,7 +43,7 @@ if [[ -z $job || ! -f $out ]]; then
 fi
 grep '^SOAK ' "$out" | sed 's/^SOAK //' | tee "$W/result.txt" >&2
 fig() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$W/result.txt"; }
-summary="kernel $(fig kernel), $(fig seconds) s: flows proxied $(fig flows_proxied), direct $(fig flows_direct), client-direct $(fig flows_client_direct), failed $(fig flows_failed) (taken and lost by the tunnel client: $(fig flows_failed_in_client)); module errors $(fig module_errors)"
+summary="kernel $(fig kernel), $(fig seconds) s: flows proxied $(fig flows_proxied), direct $(fig flows_direct), client-direct $(fig flows_client_direct), failed open by the hang watchdog: $(fig flows_failed_open), failed $(fig flows_failed) (taken and lost by the tunnel client: $(fig flows_failed_in_client)); module errors $(fig module_errors)"
 if ((rc == 0)); then
 	echo "PASS soak: $summary"
 	exit 0
