@@ -330,7 +330,6 @@ static const char *err_word(int e)
 	}
 }
 
-/* One flow; fills @peer or @what.  True if an answer came. */
 /* The local port @fd is bound to, 0 if none. */
 static unsigned int local_port(int fd)
 {
@@ -346,6 +345,7 @@ static unsigned int local_port(int fd)
 	return 0;
 }
 
+/* One flow; fills @peer or @what, and @sport.  True if an answer came. */
 static bool one_flow(int type, const struct addr *a, int tmo, char *peer,
 		     size_t pn, const char **what, unsigned int *sport)
 {
