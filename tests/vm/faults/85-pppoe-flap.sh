@@ -109,9 +109,10 @@ for i in $(seq 0 "$FLAPS"); do
 	for n in dt4 du4; do
 		bad=$(pool_lines "$n.flows" "$from" "$to" notok "$i")
 		[[ -z $bad ]] || fail "session $i ($a): $n flows not answered via ${a%0}x: $(head -n 3 <<<"$bad" | tr '\n' ';')"
-		[[ -n $(pool_lines "$n.flows" "$from" "$to" ok "$i") ]] || fail "session $i: no $n flow answered"
-		pool_lines "$n.flows" "$from" "$to" ok "$i" | awk -v a="$a" -v n="$n" -v i="$i" \
-			'$3 != a { c[$3]++ } END { for (k in c) print "SESSION " i " " n ": " c[k] " flow(s) via " k " (the session came back with the next address)" }'
+		good=$(pool_lines "$n.flows" "$from" "$to" ok "$i")
+		[[ -n $good ]] || fail "session $i: no $n flow answered"
+		awk -v a="$a" -v n="$n" -v i="$i" \
+			'$3 != a { c[$3]++ } END { for (k in c) print "SESSION " i " " n ": " c[k] " flow(s) via " k " (the session came back with the next address)" }' <<<"$good"
 	done
 	bad=$(fl_lines pt4.flows "$from" "$to" "notok:$SVR4" "$to")
 	bad=$(fault_slow_ok pt4 "$from" "$to" "$bad")
