@@ -55,20 +55,55 @@ works() {
 	expect_peer_fl tcp "$WLISTED6" "$GW_WAN6"
 	expect_peer_fl udp "$WLISTED4" "$GW_WAN4"
 }
-# expect_peer_fl PROTO DST PEER: new flows for 2 s, all answered by PEER
+# expect_peer_fl PROTO DST PEER: new flows for 2 s, all answered by PEER.
+# A proxied flow that timed out although the client's access log shows it
+# accepted was lost by the client (v2ray on a loaded host: the soak's
+# "taken by the client"), not by sluice, whose part, the redirection, was
+# done; it is reported and the check is made once more, which must then
+# pass.  Anything else fails at once.
 expect_peer_fl() {
-	local p bad
+	local bad try
+	for try in 1 2; do
+		one_round "$@"
+		bad=$(awk -v p="$3" '$2 != "ok" || $3 != p' one.flows)
+		[[ -n $bad ]] || return 0
+		if ((try == 2)) || [[ $3 != "$(svr_of "$2")" ]] || ! taken_by_client "$1" "$2" "$bad"; then
+			break
+		fi
+	done
+	fail "$1 to $2: expected peer $3: $(head -n 3 <<<"$bad" | tr '\n' ';')"
+}
+one_round() {
+	local p
 	ip netns exec lan "$FLOWS" client "$1" "$2" "$FL_PORT" 1 "$FAULT_TMO" 0 >one.flows &
 	p=$!
 	sleep 2
 	kill -TERM "$p"
 	wait "$p" || fail "flow client to $2 failed"
 	[[ -s one.flows ]] || fail "no flow to $2 completed"
-	bad=$(awk -v p="$3" '$2 != "ok" || $3 != p' one.flows)
-	[[ -z $bad ]] || fail "$1 to $2: expected peer $3: $(head -n 3 <<<"$bad" | tr '\n' ';')"
+}
+# taken_by_client PROTO DST BAD: every line of BAD a timeout whose source
+# port the client's access log shows accepted for PROTO to DST
+taken_by_client() {
+	local t what lat port l pat
+	while read -r t _ what lat port; do
+		[[ $what == timeout && -n $port ]] || return 1
+		if [[ $2 == *:* ]]; then pat=" [$LAN_HOST6]:$port"; else pat=" $LAN_HOST4:$port"; fi
+		pat="$pat $(acc "$1" "$2" "$FL_PORT")"
+		# v2ray writes its access log asynchronously
+		wait_for 5 grep -qF -- "$pat" "$GW_LOGDIR/client-access.log" || true
+		l=$(grep -F -- "$pat" "$GW_LOGDIR/client-access.log") || {
+			echo "LOST $1 to $2 from port $port at $t: not in the client's access log" >&2
+			return 1
+		}
+		echo "TAKEN $1 to $2 from port $port at $t, ${lat} ms: taken by the client and lost there ($l); checking again"
+		echo "TAKEN conntrack: $(in_gw conntrack -L -f "ipv$(fam "$2")" -p "$1" --sport "$port" 2>/dev/null | tr '\n' ';')"
+	done <<<"$3"
 }
 refcnt() { cat /sys/module/sluice/refcnt; }
 gone() { ! ip -n lan link show dev eth0 >/dev/null 2>&1; }
+# rc: the exit status, in lib.sh's exit handler
+on_exit '[[ ${rc:-1} == 0 ]] || { [[ ! -d /sys/module/sluice ]] || gw_dump; in_gw conntrack -L 2>/dev/null | tail -n 30; }'
 
 # ---- 1. namespace deletion under traffic
 gateway
