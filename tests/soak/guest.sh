@@ -156,12 +156,12 @@ taken() {
 	while read -r t _ what lat port; do
 		hit=
 		if [[ ${port:-0} != 0 ]]; then
-			if [[ $1 == *6.flows ]]; then src="[$LAN_HOST6]:$port"; else src="$LAN_HOST4:$port"; fi
+			if [[ $1 == *6.flows ]]; then src=$LAN_HOST6; else src=$LAN_HOST4; fi
 			t0=$((t / 1000 - 1)) t1=$(((t + lat) / 1000 + 1))
 			while read -r l; do
 				ts=$(date -u -d "$(cut -d' ' -f1,2 <<<"$l" | tr / -)" +%s) || continue
 				((ts >= t0 && ts <= t1)) && hit=$l
-			done < <(grep -F " $src accepted " "$GW_LOGDIR/client-access.log" || true)
+			done < <(client_took "$src" "$port" || true)
 		fi
 		if [[ -n $hit ]]; then
 			IN_CLIENT=$((IN_CLIENT + 1))

@@ -295,6 +295,16 @@ log_count() {
 acc() {
 	if [[ $2 == *:* ]]; then echo "accepted $1:[$2]:$3"; else echo "accepted $1:$2:$3"; fi
 }
+# client_took ADDR PORT [PROTO DST DPORT]: the client's access-log lines
+# for a flow from ADDR:PORT (to PROTO DST:DPORT); v2ray names a flow there
+# when its inbound hands it on, so a flow listed reached the client:
+# sluice's part, the redirection, was done.  Fails when there is none.
+client_took() {
+	local pat
+	if [[ $1 == *:* ]]; then pat=" [$1]:$2 "; else pat=" $1:$2 "; fi
+	if (($# >= 5)); then pat+=$(acc "$3" "$4" "$5"); else pat+="accepted "; fi
+	grep -F -- "$pat" "$GW_LOGDIR/client-access.log"
+}
 _gw_log_ge() { (($(log_count "$1" "$2") >= $3)); }
 # wait_log WHICH FIXED-STRING N: wait until at least N matching lines (v2ray
 # writes its logs asynchronously)

@@ -85,14 +85,13 @@ one_round() {
 # taken_by_client PROTO DST BAD: every line of BAD a timeout whose source
 # port the client's access log shows accepted for PROTO to DST
 taken_by_client() {
-	local t what lat port l pat
+	local t what lat port l src=$LAN_HOST4
+	[[ $2 == *:* ]] && src=$LAN_HOST6
 	while read -r t _ what lat port; do
 		[[ $what == timeout && -n $port ]] || return 1
-		if [[ $2 == *:* ]]; then pat=" [$LAN_HOST6]:$port"; else pat=" $LAN_HOST4:$port"; fi
-		pat="$pat $(acc "$1" "$2" "$FL_PORT")"
 		# v2ray writes its access log asynchronously
-		wait_for 5 grep -qF -- "$pat" "$GW_LOGDIR/client-access.log" || true
-		l=$(grep -F -- "$pat" "$GW_LOGDIR/client-access.log") || {
+		wait_for 5 client_took "$src" "$port" "$1" "$2" "$FL_PORT" >/dev/null 2>&1 || true
+		l=$(client_took "$src" "$port" "$1" "$2" "$FL_PORT") || {
 			echo "LOST $1 to $2 from port $port at $t: not in the client's access log" >&2
 			return 1
 		}
