@@ -152,16 +152,12 @@ done
 # taken FLOWFILE: prints the failed flows, tagged; sets IN_CLIENT
 IN_CLIENT=0
 taken() {
-	local t what lat port src l ts t0 t1 hit
+	local t what lat port src hit
 	while read -r t _ what lat port; do
 		hit=
 		if [[ ${port:-0} != 0 ]]; then
 			if [[ $1 == *6.flows ]]; then src=$LAN_HOST6; else src=$LAN_HOST4; fi
-			t0=$((t / 1000 - 1)) t1=$(((t + lat) / 1000 + 1))
-			while read -r l; do
-				ts=$(date -u -d "$(cut -d' ' -f1,2 <<<"$l" | tr / -)" +%s) || continue
-				((ts >= t0 && ts <= t1)) && hit=$l
-			done < <(client_took "$src" "$port" || true)
+			hit=$(client_took "$src" "$port" "$t" "$((t + lat))" | tail -n 1) || true
 		fi
 		if [[ -n $hit ]]; then
 			IN_CLIENT=$((IN_CLIENT + 1))

@@ -295,15 +295,23 @@ log_count() {
 acc() {
 	if [[ $2 == *:* ]]; then echo "accepted $1:[$2]:$3"; else echo "accepted $1:$2:$3"; fi
 }
-# client_took ADDR PORT [PROTO DST DPORT]: the client's access-log lines
-# for a flow from ADDR:PORT (to PROTO DST:DPORT); v2ray names a flow there
-# when its inbound hands it on, so a flow listed reached the client:
-# sluice's part, the redirection, was done.  Fails when there is none.
+# client_took ADDR PORT FROM_MS TO_MS [PROTO DST DPORT]: the client's
+# access-log lines for a flow from ADDR:PORT (to PROTO DST:DPORT) logged in
+# [FROM_MS, TO_MS], to the second (ports are reused over a long run); v2ray
+# names a flow there when its inbound hands it on, so a flow listed
+# reached the client: sluice's part, the redirection, was done.  Fails
+# when there is none.
 client_took() {
-	local pat
+	local pat l ts n=0 t0=$(($3 / 1000 - 1)) t1=$(($4 / 1000 + 1))
 	if [[ $1 == *:* ]]; then pat=" [$1]:$2 "; else pat=" $1:$2 "; fi
-	if (($# >= 5)); then pat+=$(acc "$3" "$4" "$5"); else pat+="accepted "; fi
-	grep -F -- "$pat" "$GW_LOGDIR/client-access.log"
+	if (($# >= 7)); then pat+=$(acc "$5" "$6" "$7"); else pat+="accepted "; fi
+	while read -r l; do
+		ts=$(date -u -d "$(cut -d' ' -f1,2 <<<"$l" | tr / -)" +%s) || continue
+		((ts >= t0 && ts <= t1)) || continue
+		echo "$l"
+		n=$((n + 1))
+	done < <(grep -F -- "$pat" "$GW_LOGDIR/client-access.log")
+	((n > 0))
 }
 _gw_log_ge() { (($(log_count "$1" "$2") >= $3)); }
 # wait_log WHICH FIXED-STRING N: wait until at least N matching lines (v2ray

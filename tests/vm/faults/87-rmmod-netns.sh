@@ -90,8 +90,8 @@ taken_by_client() {
 	while read -r t _ what lat port; do
 		[[ $what == timeout && -n $port ]] || return 1
 		# v2ray writes its access log asynchronously
-		wait_for 5 client_took "$src" "$port" "$1" "$2" "$FL_PORT" >/dev/null 2>&1 || true
-		l=$(client_took "$src" "$port" "$1" "$2" "$FL_PORT") || {
+		wait_for 5 client_took "$src" "$port" "$t" "$((t + lat))" "$1" "$2" "$FL_PORT" >/dev/null 2>&1 || true
+		l=$(client_took "$src" "$port" "$t" "$((t + lat))" "$1" "$2" "$FL_PORT") || {
 			echo "LOST $1 to $2 from port $port at $t: not in the client's access log" >&2
 			return 1
 		}
