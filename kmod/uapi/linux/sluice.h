@@ -20,6 +20,13 @@
  * limit (max_entries applies to each list).  WL_LOOKUP on a list answers
  * for that list only; CLASSIFY consults whichever lists the decision needs.
  *
+ * Per-flow verdicts: the decision of a flow's first packet is kept in its
+ * conntrack entry, in the two bits of the ct mark that CT_MASK names (the
+ * lower one: direct, the higher one: proxied; default 0x30000000).  Later
+ * packets, in either direction, follow it; FLOWS_FLUSH clears it in every
+ * entry (or those whose original destination is in ADDRESS, a prefix) so
+ * that their next packet is decided again (docs/flows.md).
+ *
  * Decision order of a new flow (docs/design.md; enum sluice_rule names
  * each step that ends it):
  *   disabled, not lan (or, for the gateway's own packets: local off),
@@ -60,6 +67,7 @@ enum sluice_cmd {
 	SLUICE_CMD_WL_ABORT,		/* SOURCE: drop staged entries */
 	SLUICE_CMD_WL_SOURCES,		/* dumpit: per-source entry counts */
 	SLUICE_CMD_CLASSIFY,		/* TUPLE -> VERDICT, RULE, ... */
+	SLUICE_CMD_FLOWS_FLUSH,		/* ADDRESS? -> FLOWS: re-decide flows */
 
 	__SLUICE_CMD_MAX,
 };
@@ -157,6 +165,10 @@ enum sluice_attr {
 
 	/* Lists (WL_* commands, GET_COUNTERS). */
 	SLUICE_A_LIST,			/* u32: enum sluice_list */
+
+	/* Per-flow verdicts kept in conntrack (GET/SET_CONFIG). */
+	SLUICE_A_CT_MASK,		/* u32: two ct mark bits, see above */
+	SLUICE_A_FLOWS,			/* u32: FLOWS_FLUSH reply, flows cleared */
 
 	__SLUICE_A_MAX,
 };
@@ -256,6 +268,9 @@ enum sluice_counter {
 	SLUICE_CTR_LOCAL_DNS,		/* gateway's own DNS left direct */
 	SLUICE_CTR_LOOP_GUARD,
 	SLUICE_CTR_STALE_NAT,		/* unmasqueraded entries killed */
+	SLUICE_CTR_BRIDGED,		/* frames the bridge forwards, left alone */
+	SLUICE_CTR_FLOW_ADOPTED,	/* entry started by the client: proxied */
+	SLUICE_CTR_FLOW_DROP,		/* proxied flow, no socket: dropped */
 	__SLUICE_CTR_MAX,
 };
 #define SLUICE_CTR_MAX (__SLUICE_CTR_MAX - 1)
