@@ -33,6 +33,7 @@ int cmd_del(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
 int cmd_load(int argc, char **argv);
+int cmd_flush_flows(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 

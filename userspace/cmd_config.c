@@ -252,6 +252,8 @@ static void print_config(const struct sl_config *c, struct sl_kv_group *g)
 				    sizeof(tmp)));
 	if (c->have & SL_CFG_QUIC)
 		sl_kv_add(g, "quic", "%s", c->quic_reject ? "reject" : "pass");
+	if (c->have & SL_CFG_CT_MASK)
+		sl_kv_add(g, "ct-mask", "0x%x", c->ct_mask);
 	sl_kv_print(stdout, g);
 }
 
@@ -385,6 +387,8 @@ static void json_config(const struct sl_config *c, struct json_object *jc)
 	if (c->have & SL_CFG_QUIC)
 		ADD(jc, "quic", json_object_new_string(
 			c->quic_reject ? "reject" : "pass"));
+	if (c->have & SL_CFG_CT_MASK)
+		ADD(jc, "ct_mask", json_object_new_int64(c->ct_mask));
 }
 
 static struct json_object *json_sources(const struct list_status *ls)

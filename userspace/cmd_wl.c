@@ -287,3 +287,44 @@ out:
 	sl_pfx_list_free(&l);
 	return ret;
 }
+
+/*
+ * After a list change, the flows already decided keep their path (the
+ * verdict is in their conntrack entry); this decides them again.
+ */
+int cmd_flush_flows(int argc, char **argv)
+{
+	char err[SL_ERR_LEN];
+	struct sl_nl_err e = { 0 };
+	struct sl_prefix pfx;
+	struct json_object *o;
+	bool have_pfx;
+	uint32_t n;
+	struct sl_nl nl;
+	int ret;
+
+	if (sl_flows_args_parse(argc, argv, &pfx, &have_pfx, err,
+				sizeof(err)) < 0)
+		return cli_err("flush-flows: %s", err);
+	if (cli_open("flush-flows", &nl) < 0)
+		return 1;
+	ret = sl_flows_flush(&nl, have_pfx ? &pfx : NULL, &n, &e);
+	sl_nl_close(&nl);
+	if (ret < 0) {
+		/* A module without per-flow verdicts lacks the command. */
+		if (e.code == EOPNOTSUPP && !e.msg[0])
+			snprintf(e.msg, sizeof(e.msg), "the loaded sluice "
+				 "module keeps no per-flow verdicts (too old)");
+		return cli_nl_fail("flush-flows", &e);
+	}
+	if (opt_json) {
+		o = json_object_new_object();
+		if (!o)
+			return cli_err("flush-flows: out of memory");
+		json_object_object_add(o, "flows", json_object_new_int64(n));
+		return cli_json_print(o);
+	}
+	if (!opt_quiet)
+		printf("%u flows will be decided again\n", n);
+	return 0;
+}

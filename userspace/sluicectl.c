@@ -53,7 +53,9 @@ static const struct command commands[] = {
 	  "  src-mode exclude|only    src list: never / only these redirected\n"
 	  "  src-mac MAC[,MAC...]|none  source MACs, counted as src listed\n"
 	  "  default proxy|direct     direct: only the proxy list is redirected\n"
-	  "  quic reject|pass         UDP 443 that would be redirected: reject\n" },
+	  "  quic reject|pass         UDP 443 that would be redirected: reject\n"
+	  "  ct-mask MASK             two ct mark bits keeping each flow's\n"
+	  "                           verdict: lower direct, higher proxied\n" },
 	{ "add", cmd_add, false, true,
 	  "add PREFIX... [source NAME] [timeout SECONDS]",
 	  "Add prefixes to the list (-L, default white; source default:\n"
@@ -70,6 +72,14 @@ static const struct command commands[] = {
 	  "Atomically replace source NAME of the list with the prefixes in\n"
 	  "FILE ('-': stdin): one per line, '#' comments.  The whole file is\n"
 	  "checked before anything is sent.\n" },
+	{ "flush-flows", cmd_flush_flows, true, false,
+	  "flush-flows [PREFIX] [--json]",
+	  "Forget the verdict kept in the conntrack entry of every flow (or of\n"
+	  "those whose original destination is in PREFIX), so that each is\n"
+	  "decided again at its next packet.  For after a list change, to\n"
+	  "apply it to live flows at once: a TCP flow moved into the tunnel is\n"
+	  "reset by the client's listener; a UDP flow changes path at its next\n"
+	  "datagram.  Prints how many flows were cleared.\n" },
 	{ "test", cmd_test, true, false,
 	  "test ADDRESS [proto tcp|udp|icmp|icmpv6|N] [sport N] [dport N]\n"
 	  "            [src ADDRESS] [iif IF] [mac MAC] [mark N] [local] [--json]",
@@ -152,8 +162,9 @@ static void usage(FILE *f)
 		fprintf(f, "  %s\n", commands[i].usage);
 	fprintf(f, "  help [COMMAND]\n\n"
 		   "Options:\n"
-		   "  -j, --json     JSON output (status, list, test, check)\n"
-		   "  -q, --quiet    no success message (load)\n"
+		   "  -j, --json     JSON output (status, list, flush-flows, test,\n"
+		   "                 check)\n"
+		   "  -q, --quiet    no success message (load, flush-flows)\n"
 		   "  -L, --list LIST  the list add, del, list, flush and load\n"
 		   "                 work on: white (default), proxy or src\n"
 		   "  -h, --help     this help; COMMAND --help for one command\n"

@@ -155,6 +155,8 @@ bool sl_put_config(struct nlmsghdr *nlh, size_t buflen,
 			SLUICE_A_DEFAULT, c->dflt));
 	PUT(SL_CFG_QUIC, mnl_attr_put_u8_check(nlh, buflen,
 			SLUICE_A_QUIC_REJECT, c->quic_reject));
+	PUT(SL_CFG_CT_MASK, mnl_attr_put_u32_check(nlh, buflen,
+			SLUICE_A_CT_MASK, c->ct_mask));
 #undef PUT
 	return ok;
 }
@@ -264,7 +266,8 @@ int sl_get_config(const struct nlmsghdr *nlh, struct sl_config *c)
 		case SLUICE_A_FWMARK_MASK:
 		case SLUICE_A_NO_LISTENER:
 		case SLUICE_A_SRC_MODE:
-		case SLUICE_A_DEFAULT: {
+		case SLUICE_A_DEFAULT:
+		case SLUICE_A_CT_MASK: {
 			uint32_t v;
 
 			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
@@ -291,6 +294,9 @@ int sl_get_config(const struct nlmsghdr *nlh, struct sl_config *c)
 			} else if (t == SLUICE_A_SRC_MODE) {
 				c->src_mode = v;
 				c->have |= SL_CFG_SRC_MODE;
+			} else if (t == SLUICE_A_CT_MASK) {
+				c->ct_mask = v;
+				c->have |= SL_CFG_CT_MASK;
 			} else {
 				c->dflt = v;
 				c->have |= SL_CFG_DEFAULT;
@@ -403,6 +409,29 @@ int sl_get_match(const struct nlmsghdr *nlh, struct sl_match *m)
 		}
 	}
 	return 0;
+}
+
+bool sl_put_flows_flush(struct nlmsghdr *nlh, size_t buflen,
+			const struct sl_prefix *p)
+{
+	/* No ADDRESS: every flow.  PLEN always, as WL_ADD sends it. */
+	return !p || sl_put_prefix(nlh, buflen, SLUICE_A_ADDRESS, p, true);
+}
+
+int sl_get_flows(const struct nlmsghdr *nlh, uint32_t *flows)
+{
+	const struct nlattr *a;
+	bool have = false;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN_) {
+		if (mnl_attr_get_type(a) != SLUICE_A_FLOWS)
+			continue;
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return -1;
+		*flows = mnl_attr_get_u32(a);
+		have = true;
+	}
+	return have ? 0 : -1;
 }
 
 int sl_get_source_info(const struct nlmsghdr *nlh, struct sl_source_info *s)

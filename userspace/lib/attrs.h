@@ -62,6 +62,16 @@ struct sl_source_info {
 };
 int sl_get_source_info(const struct nlmsghdr *nlh, struct sl_source_info *s);
 
+/*
+ * FLOWS_FLUSH: @p (NULL: every flow) as the ADDRESS nest, so that only
+ * flows whose original destination is in it are decided again.  false
+ * if it does not fit.  The reply's FLOWS (entries cleared) is decoded by
+ * sl_get_flows: 0, or -1 if absent or malformed.
+ */
+bool sl_put_flows_flush(struct nlmsghdr *nlh, size_t buflen,
+			const struct sl_prefix *p);
+int sl_get_flows(const struct nlmsghdr *nlh, uint32_t *flows);
+
 /* Copy a string attribute into @buf if valid and fits. 0 or -1. */
 int sl_get_str(const struct nlattr *a, char *buf, size_t len);
 

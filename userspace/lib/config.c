@@ -67,6 +67,62 @@ int sl_parse_mark(const char *s, uint32_t *val, uint32_t *mask)
 	return 0;
 }
 
+static unsigned bits_set(uint32_t v)
+{
+	unsigned n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+int sl_parse_ct_mask(const char *s, uint32_t *mask, char *why,
+		     size_t whylen)
+{
+	char q[64];
+	uint32_t v;
+	unsigned n;
+
+	if (sl_parse_u32(s, 0, &v) < 0) {
+		sl_quote(s, strlen(s), q, sizeof(q));
+		seterr(why, whylen, "'%s' is not a 32-bit number (two bits "
+		       "of the ct mark, e.g. 0x30000000)", q);
+		return -1;
+	}
+	n = bits_set(v);
+	if (n != 2) {
+		seterr(why, whylen, "0x%x has %u bit%s set; the mask needs "
+		       "exactly two (the lower marks a flow direct, the higher "
+		       "proxied)", v, n, n == 1 ? "" : "s");
+		return -1;
+	}
+	*mask = v;
+	return 0;
+}
+
+int sl_flows_args_parse(int argc, char *const *argv, struct sl_prefix *p,
+			bool *have_pfx, char *err, size_t errlen)
+{
+	char tmp[SL_ERR_LEN];
+
+	*have_pfx = false;
+	if (argc == 0)
+		return 0;
+	if (argc > 1) {
+		sl_quote(argv[1], strlen(argv[1]), tmp, sizeof(tmp));
+		seterr(err, errlen, "unexpected argument '%s' (usage: "
+		       "flush-flows [PREFIX], one address or prefix at most)",
+		       tmp);
+		return -1;
+	}
+	if (sl_prefix_parse(argv[0], p, tmp, sizeof(tmp)) < 0) {
+		seterr(err, errlen, "%s", tmp);
+		return -1;
+	}
+	*have_pfx = true;
+	return 0;
+}
+
 /*
  * One `set` key: the value syntax shown on error, a parser.  A parser may
  * explain a bad value better than the syntax can (src-mac: which address
@@ -300,6 +356,12 @@ KEY_FN(k_quic)
 	return 0;
 }
 
+KEY_FN(k_ct_mask)
+{
+	c->have |= SL_CFG_CT_MASK;
+	return sl_parse_ct_mask(v, &c->ct_mask, why, whylen);
+}
+
 static const struct key keys[] = {
 	{ "enabled", "on|off", k_enabled },
 	{ "mode", "tproxy|redirect", k_mode },
@@ -319,6 +381,7 @@ static const struct key keys[] = {
 	{ "src-mac", "MAC[,MAC...] up to 64, or none", k_src_mac },
 	{ "default", "proxy|direct", k_default },
 	{ "quic", "reject|pass", k_quic },
+	{ "ct-mask", "MASK with exactly two bits set", k_ct_mask },
 };
 
 int sl_config_parse_args(struct sl_config *c, int argc, char *const *argv,

@@ -9,9 +9,12 @@
 #ifndef SLUICE_CONFIG_H
 #define SLUICE_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/sluice.h>
+
+#include "prefix.h"
 
 enum {
 	SL_CFG_ENABLED		= 1u << 0,
@@ -33,6 +36,7 @@ enum {
 	SL_CFG_SRC_MACS		= 1u << 16,
 	SL_CFG_DEFAULT		= 1u << 17,
 	SL_CFG_QUIC		= 1u << 18,
+	SL_CFG_CT_MASK		= 1u << 19,
 };
 
 struct sl_config {
@@ -57,6 +61,7 @@ struct sl_config {
 	uint8_t src_macs[SLUICE_MAX_SRC_MACS][6];
 	uint32_t dflt;			/* enum sluice_default */
 	uint8_t quic_reject;
+	uint32_t ct_mask;		/* two bits: direct (low), proxied */
 };
 
 /*
@@ -72,5 +77,21 @@ int sl_config_parse_args(struct sl_config *c, int argc, char *const *argv,
 int sl_parse_u32(const char *s, int base, uint32_t *out);
 /* VALUE[/MASK], C notation (0x.. hex, decimal); mask defaults to ~0. */
 int sl_parse_mark(const char *s, uint32_t *val, uint32_t *mask);
+/*
+ * The ct mark bits of the per-flow verdicts: a number in C notation with
+ * exactly two bits set (the lower marks a flow direct, the higher
+ * proxied), as the kernel wants.  0, or -1 with the reason in @why
+ * ("0x10000000 has 1 bit set, ct-mask needs exactly two").
+ */
+int sl_parse_ct_mask(const char *s, uint32_t *mask, char *why,
+		     size_t whylen);
+
+/*
+ * `sluicectl flush-flows [PREFIX]`: no argument (every flow) or one
+ * address or prefix, as `add` takes them.  *@have_pfx says which.
+ * 0, or -1 with a reason in @err.
+ */
+int sl_flows_args_parse(int argc, char *const *argv, struct sl_prefix *p,
+			bool *have_pfx, char *err, size_t errlen);
 
 #endif /* SLUICE_CONFIG_H */

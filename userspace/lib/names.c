@@ -197,6 +197,9 @@ const char *sl_counter_name(uint16_t type)
 		[SLUICE_CTR_LOCAL_DNS] = "local_dns",
 		[SLUICE_CTR_LOOP_GUARD] = "loop_guard",
 		[SLUICE_CTR_STALE_NAT] = "stale_nat",
+		[SLUICE_CTR_BRIDGED] = "bridged",
+		[SLUICE_CTR_FLOW_ADOPTED] = "flow_adopted",
+		[SLUICE_CTR_FLOW_DROP] = "flow_drop",
 	};
 	return pick(t, ARRAY_SIZE(t), type);
 }

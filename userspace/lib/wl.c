@@ -5,6 +5,7 @@
 #include "wl.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/sluice.h>
@@ -125,6 +126,45 @@ int sl_wl_simple(struct sl_nl *nl, uint8_t cmd, uint32_t list,
 	if (source)
 		mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, source);
 	return sl_nl_talk1(nl, nlh, NULL, NULL, NULL, e);
+}
+
+struct flows_reply {
+	uint32_t n;
+	bool have;
+};
+
+static int flows_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct flows_reply *r = data;
+
+	if (sl_get_flows(nlh, &r->n) < 0)
+		return -1;
+	r->have = true;
+	return 0;
+}
+
+int sl_flows_flush(struct sl_nl *nl, const struct sl_prefix *p,
+		   uint32_t *flows, struct sl_nl_err *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct flows_reply r = { 0 };
+	struct nlmsghdr *nlh = sl_nl_req(nl, buf, sizeof(buf),
+					 SLUICE_CMD_FLOWS_FLUSH, NLM_F_ACK);
+
+	if (!sl_put_flows_flush(nlh, sizeof(buf), p)) {
+		e->code = EMSGSIZE;
+		return -1;
+	}
+	if (sl_nl_talk1(nl, nlh, flows_cb, &r, NULL, e) < 0)
+		return -1;
+	if (!r.have) {
+		e->code = EPROTO;
+		snprintf(e->msg, sizeof(e->msg),
+			 "the module's reply carries no flow count");
+		return -1;
+	}
+	*flows = r.n;
+	return 0;
 }
 
 int sl_wl_replace(struct sl_nl *nl, uint32_t list, const char *source,

@@ -35,6 +35,15 @@ int sl_wl_simple(struct sl_nl *nl, uint8_t cmd, uint32_t list,
 		 const char *source, struct sl_nl_err *e);
 
 /*
+ * FLOWS_FLUSH: clear the verdict kept in the conntrack entry of every
+ * flow (of those whose original destination is in @p, if not NULL), so
+ * that each is decided again at its next packet.  *@flows gets how many
+ * entries the kernel cleared.  0, or -1 with @e filled.
+ */
+int sl_flows_flush(struct sl_nl *nl, const struct sl_prefix *p,
+		   uint32_t *flows, struct sl_nl_err *e);
+
+/*
  * Replace the whole of @source by @v: BEGIN, ADD..., COMMIT on @nl's one
  * socket (the kernel ties the transaction to it).  On any failure sends
  * ABORT and returns -1 with the first error.
