@@ -43,6 +43,7 @@ void conf_init(struct sd_conf *c)
 	c->log_level = LVL_INFO;
 	c->src_mode = SLUICE_SRC_EXCLUDE;
 	c->dflt = SLUICE_DEFAULT_PROXY;
+	c->ct_mask = 0x30000000;
 	sl_pfx_list_init(&c->src);
 }
 
@@ -361,6 +362,16 @@ static int k_fwmark(struct pstate *st, int argc, char **argv)
 	return 0;
 }
 
+static int k_ct_mask(struct pstate *st, int argc, char **argv)
+{
+	char why[SL_ERR_LEN];
+
+	(void)argc;
+	if (sl_parse_ct_mask(argv[1], &st->c->ct_mask, why, sizeof(why)) < 0)
+		return BAD("%s: %s", argv[0], why);
+	return 0;
+}
+
 static int k_lan(struct pstate *st, int argc, char **argv)
 {
 	struct sd_conf *c = st->c;
@@ -647,6 +658,14 @@ static int k_log_level(struct pstate *st, int argc, char **argv)
 	return BADVAL(argv[0], argv[1], "error, warning, notice, info, debug");
 }
 
+static int k_flush_flows_on_reload(struct pstate *st, int argc, char **argv)
+{
+	(void)argc;
+	if (parse_onoff(argv[1], &st->c->flush_flows_on_reload) < 0)
+		return BADVAL(argv[0], argv[1], "on or off");
+	return 0;
+}
+
 static const struct key {
 	const char *name;
 	key_fn fn;
@@ -663,6 +682,7 @@ static const struct key {
 	{ "port6",		k_port6,		1, 1, false },
 	{ "mark",		k_mark,			1, 1, false },
 	{ "fwmark",		k_fwmark,		1, 1, false },
+	{ "ct-mask",		k_ct_mask,		1, 1, false },
 	{ "lan",		k_lan,			1, SLUICE_MAX_LAN_IFS, true },
 	{ "wan",		k_wan,			1, 1, false },
 	{ "masquerade",		k_masquerade,		1, 1, false },
@@ -683,6 +703,7 @@ static const struct key {
 	{ "resolve-interval",	k_resolve_interval,	1, 1, false },
 	{ "failure-policy",	k_failure_policy,	1, 1, false },
 	{ "log-level",		k_log_level,		1, 1, false },
+	{ "flush-flows-on-reload", k_flush_flows_on_reload,	1, 1, false },
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 

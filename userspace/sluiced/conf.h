@@ -59,6 +59,7 @@ struct sd_conf {
 	uint8_t src_macs[SLUICE_MAX_SRC_MACS][6];
 	uint32_t dflt;			/* enum sluice_default */
 	bool quic_reject;
+	uint32_t ct_mask;		/* per-flow verdict bits of the ct mark */
 	/* policy routing (tproxy) */
 	bool routing;
 	uint32_t route_table;
@@ -72,6 +73,7 @@ struct sd_conf {
 	unsigned resolve_interval_s;
 	/* behaviour */
 	enum policy policy;
+	bool flush_flows_on_reload;	/* flows decided again after SIGHUP */
 	int log_level;
 };
 

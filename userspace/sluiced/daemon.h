@@ -69,9 +69,10 @@ void redirect_apply(struct sd *d, const char *why);
 
 /* sources.c */
 int list_load(struct sd *d, const struct conf_list *l);
-void lists_load_all(struct sd *d);
-/* The `src` lines into the src list (source "conf"), atomically. */
-void src_load(struct sd *d);
+/* Every `list` and `proxy-list`: 0, or -1 if any kept its old contents. */
+int lists_load_all(struct sd *d);
+/* The `src` lines into the src list (source "conf"), atomically. 0 or -1. */
+int src_load(struct sd *d);
 void servers_resolve(struct sd *d);
 void servers_done(struct sd *d);
 int check_config_files(const struct sd_conf *c);

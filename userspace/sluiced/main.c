@@ -161,7 +161,7 @@ static void reload(struct sd *d)
 {
 	struct sd_conf nc, old;
 	char err[CONF_ERR_LEN];
-	bool client_changed, routing_changed;
+	bool client_changed, routing_changed, lists_ok;
 	unsigned i, j;
 
 	log_info("SIGHUP: reloading %s", d->conf_path);
@@ -203,8 +203,17 @@ static void reload(struct sd *d)
 			log_info("%s %s removed", mod_list_word(ol->list),
 				 ol->name);
 	}
-	lists_load_all(d);
-	src_load(d);
+	lists_ok = lists_load_all(d) == 0;
+	if (src_load(d) < 0)
+		lists_ok = false;
+	/* The new lists and settings for live flows too, if asked. */
+	if (d->conf.flush_flows_on_reload) {
+		if (lists_ok)
+			mod_flush_flows(&d->mod);
+		else
+			log_warn("flush-flows-on-reload: not all lists "
+				 "loaded; live flows keep their paths");
+	}
 	resolver_kill(&d->res);
 	servers_resolve(d);
 	if (client_changed) {

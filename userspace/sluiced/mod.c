@@ -107,7 +107,8 @@ int mod_configure(struct mod *m, const struct sd_conf *c, bool enabled)
 		  SL_CFG_MARK | SL_CFG_FWMARK | SL_CFG_LAN | SL_CFG_WAN |
 		  SL_CFG_MASQUERADE | SL_CFG_NO_LISTENER | SL_CFG_LOCAL |
 		  SL_CFG_DNS_PORT | SL_CFG_DNS_LOCAL | SL_CFG_SRC_MODE |
-		  SL_CFG_SRC_MACS | SL_CFG_DEFAULT | SL_CFG_QUIC;
+		  SL_CFG_SRC_MACS | SL_CFG_DEFAULT | SL_CFG_QUIC |
+		  SL_CFG_CT_MASK;
 	sc.enabled = enabled;
 	sc.mode = c->mode;
 	sc.port = c->port;
@@ -131,6 +132,7 @@ int mod_configure(struct mod *m, const struct sd_conf *c, bool enabled)
 	memcpy(sc.src_macs, c->src_macs, sizeof(sc.src_macs));
 	sc.dflt = c->dflt;
 	sc.quic_reject = c->quic_reject;
+	sc.ct_mask = c->ct_mask;
 	return set_config(m, &sc, "configure module");
 }
 
@@ -214,5 +216,18 @@ int mod_flush(struct mod *m, uint32_t list, const char *source)
 		log_nl_err(what, &e);
 		return -1;
 	}
+	return 0;
+}
+
+int mod_flush_flows(struct mod *m)
+{
+	struct sl_nl_err e = { 0 };
+	uint32_t n;
+
+	if (sl_flows_flush(&m->nl, NULL, &n, &e) < 0) {
+		log_nl_err("flush flows", &e);
+		return -1;
+	}
+	log_info("flows flushed: %u will be decided again", n);
 	return 0;
 }

@@ -44,6 +44,11 @@ int mod_replace(struct mod *m, uint32_t list, const char *source,
 int mod_add(struct mod *m, const char *source, const struct sl_prefix *p);
 int mod_del(struct mod *m, const char *source, const struct sl_prefix *p);
 int mod_flush(struct mod *m, uint32_t list, const char *source);
+/*
+ * Clear the verdict kept in every flow's conntrack entry (FLOWS_FLUSH),
+ * so that the lists just loaded apply to live flows too; logs the count.
+ */
+int mod_flush_flows(struct mod *m);
 /* "list", "proxy-list", "src": how the log names a source of @list. */
 const char *mod_list_word(uint32_t list);
 

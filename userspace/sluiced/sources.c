@@ -67,26 +67,30 @@ int list_load(struct sd *d, const struct conf_list *l)
 	return ret;
 }
 
-void src_load(struct sd *d)
+int src_load(struct sd *d)
 {
 	const struct sl_pfx_list *l = &d->conf.src;
 
 	/* An empty replace is a flush: `src` lines removed on reload. */
-	if (mod_replace(&d->mod, SLUICE_LIST_SRC, CONF_SRC_SOURCE, l) == 0)
-		log_info("src: %zu prefixes (%zu IPv4, %zu IPv6), src-mode %s",
-			 l->n, l->n4, l->n6,
-			 d->conf.src_mode == SLUICE_SRC_ONLY ? "only"
-							     : "exclude");
-	else
+	if (mod_replace(&d->mod, SLUICE_LIST_SRC, CONF_SRC_SOURCE, l) < 0) {
 		log_err("src: not loaded; old contents kept");
+		return -1;
+	}
+	log_info("src: %zu prefixes (%zu IPv4, %zu IPv6), src-mode %s",
+		 l->n, l->n4, l->n6,
+		 d->conf.src_mode == SLUICE_SRC_ONLY ? "only" : "exclude");
+	return 0;
 }
 
-void lists_load_all(struct sd *d)
+int lists_load_all(struct sd *d)
 {
 	unsigned i;
+	int ret = 0;
 
 	for (i = 0; i < d->conf.n_lists; i++)
-		list_load(d, &d->conf.lists[i]);
+		if (list_load(d, &d->conf.lists[i]) < 0)
+			ret = -1;
+	return ret;
 }
 
 /* Names from the client's JSON; on failure the last good read stays. */
