@@ -10,6 +10,7 @@
  * Interfaces are configured by name (ppp0 comes and goes) and resolved to
  * ifindexes here, again whenever a device appears, leaves or is renamed.
  */
+#include <linux/bitops.h>
 #include <linux/slab.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -50,6 +51,11 @@ int sluice_cfg_check(const struct sluice_cfg *cfg,
 	if ((cfg->bypass_mark & cfg->fwmark_mask) == cfg->fwmark) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "fwmark/mask also matches the bypass mark: the client's packets would loop");
+		return -EINVAL;
+	}
+	if (hweight32(cfg->ct_mask) != 2) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "ct-mask needs exactly two bits (direct, proxied)");
 		return -EINVAL;
 	}
 	for (i = 0; i < cfg->n_lan; i++) {

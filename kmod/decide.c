@@ -17,16 +17,6 @@
 
 #include "decide.h"
 
-static bool sluice_is_lan(const struct sluice_cfg *cfg, int ifindex)
-{
-	int i;
-
-	for (i = 0; i < cfg->n_lan; i++)
-		if (cfg->lan_ifindex[i] == ifindex && ifindex)
-			return true;
-	return false;
-}
-
 /* Any address of this namespace, and broadcast/multicast: never proxied. */
 static bool sluice_is_local(struct net *net, const struct sluice_tuple *t)
 {

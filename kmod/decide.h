@@ -26,6 +26,17 @@ struct sluice_decision {
 	enum sluice_rule rule;
 };
 
+/* Did a packet come in on a LAN interface? */
+static inline bool sluice_is_lan(const struct sluice_cfg *cfg, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < cfg->n_lan; i++)
+		if (cfg->lan_ifindex[i] == ifindex && ifindex)
+			return true;
+	return false;
+}
+
 /*
  * The decision order for the first packet of a flow, cheapest first
  * (docs/design.md, "Decision order").  Called under rcu_read_lock();

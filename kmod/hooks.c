@@ -3,14 +3,14 @@
  * The netfilter hooks: where LAN flows are split.
  *
  * tproxy mode: a PREROUTING hook at mangle priority, after conntrack and
- *   defrag, before NAT.  Every packet of a redirected flow must find its
- *   transparent socket (as nft's tproxy does), so the order is:
- *   the cheap "not for us" checks, then the reply direction of a conntrack
- *   (a flow that started elsewhere), then an established socket (an
- *   already redirected flow stays redirected whatever the white_list says
- *   now), then a TCP segment that is not a SYN belongs to a flow decided
- *   earlier and goes on as it was, then the decision of a new flow
- *   (decide.c), then the listener.  The packet gets the fwmark so policy
+ *   defrag, before NAT.  A flow is decided once, at its first packet, and
+ *   the verdict is kept in its conntrack entry (flow.h).  So the order is:
+ *   the kept verdict (direct: done; proxied: to the flow's transparent
+ *   socket, or the listener, or dropped, never direct), then a frame the
+ *   bridge forwards (not ours), then the reply direction of an entry
+ *   without a verdict (a flow that started elsewhere, or one the tunnel
+ *   client restarted after its entry went), then the decision of a new
+ *   flow (decide.c) and its socket.  The packet gets the fwmark so policy
  *   routing delivers it locally.  The gateway's own redirected packets
  *   (local_out.c) come back in here on the loopback device.
  * NAT PREROUTING: a hook registered through the NAT core, which calls it
@@ -20,8 +20,9 @@
  * masquerade: a NAT POSTROUTING hook that masquerades whatever leaves the
  *   wan interface.  The NAT core's masquerade notifiers (registered at
  *   module load) flush those conntracks when the wan address changes.
- *   A FORWARD hook catches the entries NAT never saw leave by the wan:
- *   see sluice_stale_nat_hook().
+ * guard: a FORWARD hook drops what must never be routed: a proxied flow's
+ *   packets while redirection is off, and entries NAT never saw leave by
+ *   the wan; see sluice_guard_hook().
  * local output: local_out.c.
  *
  * Hooks exist only in namespaces that need them: enabling registers them
@@ -51,6 +52,7 @@
 #include "hooks.h"
 #include "decide.h"
 #include "local_out.h"
+#include "flow.h"
 
 enum {
 	SLUICE_HOOK_TPROXY	= BIT(0),
@@ -58,7 +60,8 @@ enum {
 	SLUICE_HOOK_MASQ	= BIT(2),
 	SLUICE_HOOK_LOCAL	= BIT(3),	/* mangle LOCAL_OUT (tproxy) */
 	SLUICE_HOOK_LOCAL_NAT	= BIT(4),	/* NAT LOCAL_OUT */
-	SLUICE_HOOK_LAST	= SLUICE_HOOK_LOCAL_NAT,
+	SLUICE_HOOK_GUARD	= BIT(5),	/* FORWARD */
+	SLUICE_HOOK_LAST	= SLUICE_HOOK_GUARD,
 };
 
 static bool sluice_tuple4(struct sk_buff *skb, struct sluice_tuple *t,
@@ -271,11 +274,12 @@ unsigned int sluice_reject(struct sluice_net *sn, struct sk_buff *skb,
 }
 
 /*
- * The other way round from sluice_stale_nat_hook(): a UDP flow that went
- * direct, masqueraded, and is now to be redirected (its destination left
- * the white_list) would reach the tunnel client with the gateway's wan
- * address as its source.  Its entry is killed and the packet dropped; the
- * next one starts a fresh entry.
+ * The other way round from sluice_guard_hook()'s stale NAT: a UDP flow
+ * that went direct, masqueraded, and is now to be redirected (its verdict
+ * was cleared by FLOWS_FLUSH and its destination left the white_list)
+ * would reach the tunnel client with the gateway's wan address as its
+ * source.  Its entry is killed and the packet dropped; the next one
+ * starts a fresh entry.
  */
 static bool sluice_ct_kill_natted(struct sluice_net *sn, struct sk_buff *skb)
 {
@@ -307,7 +311,7 @@ static __be16 sluice_listener(struct sk_buff *skb,
 	return htons(sluice_cfg_port6(cfg));
 }
 
-/* The client's listening socket for a flow to redirect, or NULL. */
+/* The client's transparent listening socket (referenced), or NULL. */
 static struct sock *sluice_listener_sock(struct net *net,
 					 struct sk_buff *skb,
 					 const struct sluice_cfg *cfg,
@@ -315,101 +319,39 @@ static struct sock *sluice_listener_sock(struct net *net,
 					 const struct net_device *in)
 {
 	struct in6_addr laddr6;
+	struct sock *sk;
 	__be32 laddr4;
 	__be16 lport;
 
 	lport = sluice_listener(skb, cfg, t, &laddr4, &laddr6);
-	return sluice_get_sock(net, skb, t, thoff, in,
-			       t->family == AF_INET ? (void *)&laddr4 :
-						      (void *)&laddr6,
-			       lport, NF_TPROXY_LOOKUP_LISTENER);
+	sk = sluice_get_sock(net, skb, t, thoff, in,
+			     t->family == AF_INET ? (void *)&laddr4 :
+						    (void *)&laddr6,
+			     lport, NF_TPROXY_LOOKUP_LISTENER);
+	/* nf_tproxy_sk_is_transparent() drops the reference if not. */
+	return sk && nf_tproxy_sk_is_transparent(sk) ? sk : NULL;
 }
 
 /*
- * The destination's part of a new flow's decision: true (and *@rule) if
- * it is to be redirected, else false with the hook's *@verdict (passed,
- * counted, or rejected).
+ * The transparent socket of a flow the client already holds: an
+ * ESTABLISHED lookup of the packet's own addresses, as nft_tproxy does.
+ * A socket that is not transparent (say a local DNS server bound to *:53)
+ * only shares the port: ignored.  A SYN that reopens a TIME_WAIT pair of
+ * the client gets the listener.  Referenced, or NULL.
  */
-static bool sluice_tproxy_decide(struct sluice_net *sn,
-				 const struct sluice_cfg *cfg,
-				 struct sk_buff *skb,
-				 const struct sluice_tuple *t,
-				 const struct nf_hook_state *state,
-				 enum sluice_rule *rule, unsigned int *verdict)
+static struct sock *sluice_flow_sock(struct net *net, struct sk_buff *skb,
+				     const struct sluice_cfg *cfg,
+				     const struct sluice_tuple *t, int thoff,
+				     const struct net_device *in)
 {
-	*rule = sluice_decide_dest(sn, cfg, t);
-	switch (sluice_rule_verdict(*rule)) {
-	case SLUICE_VERDICT_REDIRECT:
-		return true;
-	case SLUICE_VERDICT_REJECT:
-		*verdict = sluice_reject(sn, skb, state);
-		return false;
-	default:
-		*verdict = sluice_pass(sn, *rule, t->family);
-		return false;
-	}
-}
-
-/*
- * @decided: the gateway's own packet, already decided and marked in
- * LOCAL_OUT; it only needs its socket.
- */
-static unsigned int sluice_tproxy(struct sluice_net *sn,
-				  const struct sluice_cfg *cfg,
-				  struct sk_buff *skb, struct sluice_tuple *t,
-				  int thoff, const struct nf_hook_state *state,
-				  bool decided)
-{
-	enum sluice_rule rule = SLUICE_RULE_REDIRECT;
-	struct net *net = sn->net;
-	enum ip_conntrack_info ctinfo;
 	struct in6_addr laddr6;
-	unsigned int verdict;
-	struct nf_conn *ct;
+	struct sock *sk;
 	__be32 laddr4;
 	__be16 lport;
-	struct sock *sk = NULL;
 
-	/*
-	 * The reply direction of a flow that started elsewhere (a port
-	 * forward to a LAN host, routed IPv6 inbound): it belongs to that
-	 * flow, never to the tunnel.
-	 */
-	ct = nf_ct_get(skb, &ctinfo);
-	if (ct && CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
-		return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
-
-	/*
-	 * The first UDP datagram of a flow (conntrack has not confirmed its
-	 * entry yet) is decided before any socket lookup, so a direct flow
-	 * costs none, and one to redirect goes to the listener, which a
-	 * client must serve anyway (docs/design.md, "Data path").  TCP keeps
-	 * the lookup first: a SYN may reopen a TIME_WAIT pair of the client,
-	 * whose later segments would meet that socket again.
-	 */
-	if (!decided && ct && !nf_ct_is_confirmed(ct) &&
-	    t->proto == IPPROTO_UDP) {
-		if (!sluice_tproxy_decide(sn, cfg, skb, t, state, &rule,
-					  &verdict))
-			return verdict;
-		sk = sluice_listener_sock(net, skb, cfg, t, thoff, state->in);
-		goto assign;
-	}
-
-	/*
-	 * A flow already redirected keeps going to its socket.  A socket
-	 * that is not transparent (say a local DNS server bound to *:53)
-	 * only shares the port: ignore it.
-	 */
-	sk = sluice_get_sock(net, skb, t, thoff, state->in, &t->daddr,
-			     t->dport, NF_TPROXY_LOOKUP_ESTABLISHED);
-	if (sk && !inet_sk_transparent(sk)) {
-		sock_gen_put(sk);
-		sk = NULL;
-	}
-
+	sk = sluice_get_sock(net, skb, t, thoff, in, &t->daddr, t->dport,
+			     NF_TPROXY_LOOKUP_ESTABLISHED);
 	if (sk && sk->sk_state == TCP_TIME_WAIT) {
-		/* A SYN reopening a TIME_WAIT pair goes to the listener. */
 		lport = sluice_listener(skb, cfg, t, &laddr4, &laddr6);
 		if (t->family == AF_INET)
 			sk = nf_tproxy_handle_time_wait4(net, skb, laddr4,
@@ -418,33 +360,138 @@ static unsigned int sluice_tproxy(struct sluice_net *sn,
 			sk = nf_tproxy_handle_time_wait6(skb, t->proto, thoff,
 							 net, &laddr6, lport,
 							 sk);
-	} else if (!sk) {
-		if (t->proto == IPPROTO_TCP && !sluice_tcp_syn(skb, thoff))
-			return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
-		if (!decided && !sluice_tproxy_decide(sn, cfg, skb, t, state,
-						      &rule, &verdict))
-			return verdict;
-		sk = sluice_listener_sock(net, skb, cfg, t, thoff, state->in);
 	}
+	return sk && nf_tproxy_sk_is_transparent(sk) ? sk : NULL;
+}
 
-assign:
-	if (sk && nf_tproxy_sk_is_transparent(sk)) {
-		if (sluice_ct_kill_natted(sn, skb)) {
-			sock_gen_put(sk);
-			return NF_DROP;
-		}
-		nf_tproxy_assign_sock(skb, sk);
-		skb->mark = (skb->mark & ~cfg->fwmark_mask) ^ cfg->fwmark;
-		sluice_count_redirect(sn, t, rule);
-		return NF_ACCEPT;
-	}
-	/* nf_tproxy_sk_is_transparent() dropped the reference if not. */
+/* Hand the packet to @sk (referenced); policy routing delivers it. */
+static unsigned int sluice_divert(struct sluice_net *sn,
+				  const struct sluice_cfg *cfg,
+				  struct sk_buff *skb,
+				  const struct sluice_tuple *t, struct sock *sk,
+				  enum sluice_rule rule)
+{
+	nf_tproxy_assign_sock(skb, sk);
+	skb->mark = (skb->mark & ~cfg->fwmark_mask) ^ cfg->fwmark;
+	sluice_count_redirect(sn, t, rule);
+	return NF_ACCEPT;
+}
+
+unsigned int sluice_no_listener(struct sluice_net *sn,
+				const struct sluice_cfg *cfg,
+				struct nf_conn *ct)
+{
 	if (cfg->no_listener == SLUICE_NO_LISTENER_DROP) {
 		sluice_count(sn, SLUICE_CTR_NOLISTENER_DROP);
 		return NF_DROP;
 	}
+	/* Out direct, and for good: a flow is not moved once it started. */
+	sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
 	sluice_count(sn, SLUICE_CTR_NOLISTENER_PASS);
 	return NF_ACCEPT;
+}
+
+/*
+ * A later packet of a proxied flow, in either direction of its entry:
+ * to its socket, or to the listener (which resets an orphaned TCP
+ * segment).  With neither, dropped: whatever no-listener says for new
+ * flows, a flow that went into the tunnel never leaves any other way.
+ */
+static unsigned int sluice_tproxy_proxied(struct sluice_net *sn,
+					  const struct sluice_cfg *cfg,
+					  struct sk_buff *skb,
+					  const struct sluice_tuple *t,
+					  int thoff,
+					  const struct net_device *in)
+{
+	struct sock *sk;
+
+	sk = sluice_flow_sock(sn->net, skb, cfg, t, thoff, in);
+	if (!sk)
+		sk = sluice_listener_sock(sn->net, skb, cfg, t, thoff, in);
+	if (sk)
+		return sluice_divert(sn, cfg, skb, t, sk, SLUICE_RULE_REDIRECT);
+	sluice_count(sn, SLUICE_CTR_FLOW_DROP);
+	return NF_DROP;
+}
+
+/*
+ * A flow without a verdict whose early checks said REDIRECT: its first
+ * packet, or the next one of a flow whose verdict was cleared
+ * (FLOWS_FLUSH, a new ct-mask) or that predates sluice.
+ */
+static unsigned int sluice_tproxy_new(struct sluice_net *sn,
+				      const struct sluice_cfg *cfg,
+				      struct sk_buff *skb,
+				      const struct sluice_tuple *t, int thoff,
+				      const struct nf_hook_state *state,
+				      struct nf_conn *ct)
+{
+	enum sluice_rule rule = SLUICE_RULE_REDIRECT;
+	struct sock *sk = NULL;
+
+	/*
+	 * The first UDP datagram of a flow (conntrack has not confirmed its
+	 * entry yet) is decided before any socket lookup, so a direct flow
+	 * costs none (docs/design.md, "Data path").  Anything else looks for
+	 * the client's socket of the flow first: a SYN may reopen a
+	 * TIME_WAIT pair, and a flow whose entry was deleted or flushed while
+	 * its socket lives goes on through that socket.
+	 */
+	if (!ct || nf_ct_is_confirmed(ct) || t->proto != IPPROTO_UDP)
+		sk = sluice_flow_sock(sn->net, skb, cfg, t, thoff, state->in);
+	if (!sk) {
+		rule = sluice_decide_dest(sn, cfg, t);
+		switch (sluice_rule_verdict(rule)) {
+		case SLUICE_VERDICT_REDIRECT:
+			break;
+		case SLUICE_VERDICT_REJECT:
+			return sluice_reject(sn, skb, state);
+		default:
+			sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
+			return sluice_pass(sn, rule, t->family);
+		}
+		sk = sluice_listener_sock(sn->net, skb, cfg, t, thoff,
+					  state->in);
+		if (!sk)
+			return sluice_no_listener(sn, cfg, ct);
+	}
+	if (sluice_ct_kill_natted(sn, skb)) {
+		sock_gen_put(sk);
+		return NF_DROP;
+	}
+	sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_PROXY);
+	return sluice_divert(sn, cfg, skb, t, sk, rule);
+}
+
+/*
+ * The reply direction of an entry without a verdict: a flow that started
+ * on the gateway or beyond the wan (a port forward, routed IPv6), and
+ * stays direct; or, if the LAN host's packet belongs to a transparent
+ * socket, a proxied flow whose entry went (deleted, flushed, expired) and
+ * that the tunnel client's socket restarted by sending first, so that
+ * the entry starts on the gateway and the LAN host's packets are its
+ * replies.  That one stays proxied.
+ */
+static unsigned int sluice_tproxy_reply(struct sluice_net *sn,
+					const struct sluice_cfg *cfg,
+					struct sk_buff *skb,
+					const struct sluice_tuple *t, int thoff,
+					const struct net_device *in,
+					struct nf_conn *ct)
+{
+	struct sock *sk = NULL;
+
+	if (sluice_is_lan(cfg, t->ifindex) &&
+	    (t->proto == IPPROTO_TCP || t->proto == IPPROTO_UDP))
+		sk = sluice_flow_sock(sn->net, skb, cfg, t, thoff, in);
+	if (!sk) {
+		sluice_flow_set(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
+		return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
+	}
+	sluice_flow_set(ct, cfg->ct_mask, SLUICE_FLOW_PROXY);
+	sluice_count(sn, SLUICE_CTR_FLOW_ADOPTED);
+	return sluice_divert(sn, cfg, skb, t, sk, SLUICE_RULE_REDIRECT);
 }
 
 /*
@@ -460,13 +507,47 @@ static bool sluice_local_loop(const struct sluice_cfg *cfg,
 	       (skb->mark & cfg->fwmark_mask) == cfg->fwmark;
 }
 
+/* Such a packet was decided in LOCAL_OUT: it only needs its socket. */
+static unsigned int sluice_tproxy_local(struct sluice_net *sn,
+					const struct sluice_cfg *cfg,
+					struct sk_buff *skb,
+					const struct sluice_tuple *t, int thoff,
+					const struct nf_hook_state *state,
+					struct nf_conn *ct,
+					enum ip_conntrack_info ctinfo)
+{
+	struct sock *sk = NULL;
+
+	if (t->proto != IPPROTO_TCP && t->proto != IPPROTO_UDP)
+		return NF_ACCEPT;
+	if (ct && CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
+		return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
+	/* A first datagram goes to the listener, as from the LAN. */
+	if (!ct || nf_ct_is_confirmed(ct) || t->proto != IPPROTO_UDP)
+		sk = sluice_flow_sock(sn->net, skb, cfg, t, thoff, state->in);
+	if (!sk)
+		sk = sluice_listener_sock(sn->net, skb, cfg, t, thoff,
+					  state->in);
+	if (sk)
+		return sluice_divert(sn, cfg, skb, t, sk, SLUICE_RULE_REDIRECT);
+	/* The listener went between LOCAL_OUT and here. */
+	return sluice_no_listener(sn, cfg, NULL);
+}
+
+/*
+ * tproxy mode, PREROUTING at mangle priority.  A flow's kept verdict is
+ * read first: a direct flow is done after one test.  See the top.
+ */
 static unsigned int sluice_tproxy_hook(void *priv, struct sk_buff *skb,
 				       const struct nf_hook_state *state)
 {
 	struct sluice_net *sn = sluice_pernet_rcu(state->net);
+	enum sluice_flow flow = SLUICE_FLOW_NONE;
 	const struct sluice_cfg *cfg;
+	enum ip_conntrack_info ctinfo;
 	struct sluice_tuple t = {};
 	enum sluice_rule rule;
+	struct nf_conn *ct;
 	int thoff;
 
 	cfg = rcu_dereference(sn->cfg);
@@ -474,27 +555,49 @@ static unsigned int sluice_tproxy_hook(void *priv, struct sk_buff *skb,
 	if (!cfg->enabled || cfg->mode != SLUICE_MODE_TPROXY)
 		return NF_ACCEPT;
 	sluice_count(sn, SLUICE_CTR_PACKETS);
+	ct = nf_ct_get(skb, &ctinfo);
+	if (ct) {
+		flow = sluice_flow_get(ct, cfg->ct_mask);
+		if (flow == SLUICE_FLOW_DIRECT)
+			return NF_ACCEPT;
+	}
 
 	if (!sluice_tuple_fill(skb, state, &t, &thoff)) {
 		sluice_count(sn, SLUICE_CTR_ERRORS);
 		return NF_ACCEPT;
 	}
-
-	if (sluice_local_loop(cfg, skb, state->in)) {
-		if (t.proto != IPPROTO_TCP && t.proto != IPPROTO_UDP)
-			return NF_ACCEPT;
-		t.local_out = true;
-		return sluice_tproxy(sn, cfg, skb, &t, thoff, state, true);
+	if (sluice_local_loop(cfg, skb, state->in))
+		return sluice_tproxy_local(sn, cfg, skb, &t, thoff, state, ct,
+					   ctinfo);
+	if (flow == SLUICE_FLOW_PROXY) {
+		/* Only its LAN side is the flow's: not a packet from the wan. */
+		if (!sluice_is_lan(cfg, t.ifindex))
+			return sluice_pass(sn, SLUICE_RULE_NOT_LAN, t.family);
+		return sluice_tproxy_proxied(sn, cfg, skb, &t, thoff,
+					     state->in);
 	}
+	/*
+	 * A frame the bridge forwards from one LAN port to another
+	 * (br_netfilter calls this hook for it): never routed, not ours.
+	 * Frames for the gateway's own MAC are PACKET_HOST here.
+	 */
+	if (skb->pkt_type == PACKET_OTHERHOST) {
+		sluice_count(sn, SLUICE_CTR_BRIDGED);
+		return NF_ACCEPT;
+	}
+	if (ct && CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
+		return sluice_tproxy_reply(sn, cfg, skb, &t, thoff, state->in,
+					   ct);
 
 	/* The checks that need no socket lookup come first. */
 	rule = sluice_decide_early(sn, cfg, &t);
+	if (rule == SLUICE_RULE_REDIRECT)
+		return sluice_tproxy_new(sn, cfg, skb, &t, thoff, state, ct);
+	sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
 	/* DNS is the NAT hook's, which redirects the flow's first packet. */
 	if (rule == SLUICE_RULE_DNS)
 		return NF_ACCEPT;
-	if (rule != SLUICE_RULE_REDIRECT)
-		return sluice_pass(sn, rule, t.family);
-	return sluice_tproxy(sn, cfg, skb, &t, thoff, state, false);
+	return sluice_pass(sn, rule, t.family);
 }
 
 /*
@@ -506,9 +609,11 @@ static unsigned int sluice_redirect_hook(void *priv, struct sk_buff *skb,
 {
 	struct sluice_net *sn = sluice_pernet_rcu(state->net);
 	const struct sluice_cfg *cfg;
+	enum ip_conntrack_info ctinfo;
 	struct sluice_tuple t = {};
 	enum sluice_rule rule;
 	unsigned int verdict;
+	struct nf_conn *ct;
 	bool redirect_mode;
 	int thoff;
 
@@ -534,9 +639,11 @@ static unsigned int sluice_redirect_hook(void *priv, struct sk_buff *skb,
 					   false);
 	}
 
+	ct = nf_ct_get(skb, &ctinfo);
 	rule = sluice_decide(sn, cfg, &t);
 	switch (sluice_rule_verdict(rule)) {
 	case SLUICE_VERDICT_DNS:
+		sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
 		return sluice_dns_redirect(sn, cfg, skb, state, t.family,
 					   false);
 	case SLUICE_VERDICT_REJECT:
@@ -544,15 +651,19 @@ static unsigned int sluice_redirect_hook(void *priv, struct sk_buff *skb,
 	case SLUICE_VERDICT_REDIRECT:
 		break;
 	default:
+		sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
 		return sluice_pass(sn, rule, t.family);
 	}
 	verdict = sluice_nat_redirect(skb, state,
 				      t.family == AF_INET ? cfg->port :
 							    sluice_cfg_port6(cfg));
-	if (verdict == NF_ACCEPT)
+	if (verdict == NF_ACCEPT) {
+		/* Bound to the listener by NAT; the mark is for the guard. */
+		sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_PROXY);
 		sluice_count_redirect(sn, &t, rule);
-	else
+	} else {
 		sluice_count(sn, SLUICE_CTR_ERRORS);
+	}
 	return verdict;
 }
 
@@ -573,50 +684,66 @@ static unsigned int sluice_masq_hook(void *priv, struct sk_buff *skb,
 }
 
 /*
- * NAT binds a conntrack entry once, at its first packet.  A UDP flow that
- * was delivered to the tunnel client got the null binding of local
- * delivery; when the same flow later goes direct (the client died and
- * redirection is off, or its destination was white-listed), its packets
+ * FORWARD: what must never leave by routing.
+ *
+ * A proxied flow's packet: its way is the tunnel client's socket, so
+ * routed it would leave direct, with the LAN source address.  That
+ * happens only while sluice does not take it (redirection switched off
+ * by the operator or by sluiced failing open, a mode switch): it is
+ * dropped.  A UDP flow's entry is killed too, so that its next datagram
+ * starts a fresh entry, decided (or masqueraded) as new.  A TCP flow
+ * cannot change path mid-stream: it stays dropped until its entry ends.
+ *
+ * Stale NAT: NAT binds a conntrack entry once, at its first packet.  A
+ * UDP flow that was delivered to the tunnel client got the null binding
+ * of local delivery; when the same flow later goes direct, its packets
  * keep that binding and would leave by the wan with the LAN source
- * address, unanswerable, for as long as the host keeps sending.  The same
- * holds for entries made before masquerade was turned on.  So a forwarded
- * packet leaving by the wan whose confirmed entry has no source NAT kills
- * the entry and is dropped: the sender's next packet starts a fresh entry,
- * which is masqueraded.  Entries the firewall source-NATed are left alone.
- * UDP only: a TCP flow cannot change path mid-stream anyway (its peer
- * would not know the new source), and a routed, unmasqueraded TCP flow
- * that predates `masquerade on` keeps working as it did.
+ * address.  The same holds for entries made before masquerade was turned
+ * on.  So a forwarded packet leaving by the wan whose confirmed entry has
+ * no source NAT kills the entry and is dropped: the sender's next packet
+ * starts a fresh entry, which is masqueraded.  Entries the firewall
+ * source-NATed are left alone.  UDP only: a routed, unmasqueraded TCP
+ * flow that predates `masquerade on` keeps working as it did.
  */
-static unsigned int sluice_stale_nat_hook(void *priv, struct sk_buff *skb,
-					  const struct nf_hook_state *state)
+static unsigned int sluice_guard_hook(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
 {
 	struct sluice_net *sn = sluice_pernet_rcu(state->net);
 	const struct sluice_cfg *cfg = rcu_dereference(sn->cfg);
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct;
+	bool udp;
 
-	if (!cfg->masquerade || !state->out ||
-	    state->out->ifindex != cfg->wan_ifindex)
-		return NF_ACCEPT;
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL ||
-	    nf_ct_protonum(ct) != IPPROTO_UDP || !nf_ct_is_confirmed(ct) ||
-	    (READ_ONCE(ct->status) & IPS_SRC_NAT))
+	if (!ct)
 		return NF_ACCEPT;
-	nf_ct_kill(ct);
-	sluice_count(sn, SLUICE_CTR_STALE_NAT);
+	udp = nf_ct_protonum(ct) == IPPROTO_UDP;
+	if (cfg->masquerade && udp && state->out &&
+	    state->out->ifindex == cfg->wan_ifindex &&
+	    CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL &&
+	    nf_ct_is_confirmed(ct) &&
+	    !(READ_ONCE(ct->status) & IPS_SRC_NAT)) {
+		nf_ct_kill(ct);
+		sluice_count(sn, SLUICE_CTR_STALE_NAT);
+		return NF_DROP;
+	}
+	if (sluice_flow_get(ct, cfg->ct_mask) != SLUICE_FLOW_PROXY)
+		return NF_ACCEPT;
+	if (udp)
+		nf_ct_kill(ct);
+	sluice_count(sn, SLUICE_CTR_FLOW_DROP);
 	return NF_DROP;
 }
 
-static const struct nf_hook_ops sluice_stale_nat_ops[] = {
+static const struct nf_hook_ops sluice_guard_ops[] = {
 	{
-		.hook = sluice_stale_nat_hook,
+		.hook = sluice_guard_hook,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_FORWARD,
 		.priority = NF_IP_PRI_FILTER - 1,
 	},
 	{
-		.hook = sluice_stale_nat_hook,
+		.hook = sluice_guard_hook,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_FORWARD,
 		.priority = NF_IP6_PRI_FILTER - 1,
@@ -691,8 +818,6 @@ static void sluice_nat_unregister(struct net *net,
 
 static int sluice_hook_register(struct net *net, unsigned int hook)
 {
-	int err;
-
 	switch (hook) {
 	case SLUICE_HOOK_TPROXY:
 		return nf_register_net_hooks(net, sluice_tproxy_ops,
@@ -700,18 +825,13 @@ static int sluice_hook_register(struct net *net, unsigned int hook)
 	case SLUICE_HOOK_REDIRECT:
 		return sluice_nat_register(net, sluice_redirect_ops);
 	case SLUICE_HOOK_MASQ:
-		err = nf_register_net_hooks(net, sluice_stale_nat_ops,
-					    ARRAY_SIZE(sluice_stale_nat_ops));
-		if (err)
-			return err;
-		err = sluice_nat_register(net, sluice_masq_ops);
-		if (err)
-			nf_unregister_net_hooks(net, sluice_stale_nat_ops,
-						ARRAY_SIZE(sluice_stale_nat_ops));
-		return err;
+		return sluice_nat_register(net, sluice_masq_ops);
 	case SLUICE_HOOK_LOCAL:
 		return nf_register_net_hooks(net, sluice_local_ops,
 					     SLUICE_LOCAL_OPS);
+	case SLUICE_HOOK_GUARD:
+		return nf_register_net_hooks(net, sluice_guard_ops,
+					     ARRAY_SIZE(sluice_guard_ops));
 	default:
 		return sluice_nat_register(net, sluice_local_nat_ops);
 	}
@@ -729,12 +849,14 @@ static void sluice_hook_unregister(struct net *net, unsigned int hook)
 		break;
 	case SLUICE_HOOK_MASQ:
 		sluice_nat_unregister(net, sluice_masq_ops);
-		nf_unregister_net_hooks(net, sluice_stale_nat_ops,
-					ARRAY_SIZE(sluice_stale_nat_ops));
 		break;
 	case SLUICE_HOOK_LOCAL:
 		nf_unregister_net_hooks(net, sluice_local_ops,
 					SLUICE_LOCAL_OPS);
+		break;
+	case SLUICE_HOOK_GUARD:
+		nf_unregister_net_hooks(net, sluice_guard_ops,
+					ARRAY_SIZE(sluice_guard_ops));
 		break;
 	default:
 		sluice_nat_unregister(net, sluice_local_nat_ops);
@@ -751,8 +873,12 @@ static unsigned int sluice_hooks_wanted(const struct sluice_cfg *cfg)
 		/* DNS is redirected by NAT in both modes. */
 		if (cfg->dns_port)
 			want |= SLUICE_HOOK_REDIRECT;
-		/* The gateway's own flows: only when asked for. */
-		if (cfg->local && tproxy)
+		/*
+		 * tproxy: LOCAL_OUT keeps the verdict of flows the gateway
+		 * starts (the tunnel client's answers included); it diverts
+		 * them only with `local on`.
+		 */
+		if (tproxy)
 			want |= SLUICE_HOOK_LOCAL;
 		if ((cfg->local && !tproxy) ||
 		    (cfg->dns_local && cfg->dns_port))
@@ -761,6 +887,9 @@ static unsigned int sluice_hooks_wanted(const struct sluice_cfg *cfg)
 	/* Masquerade is independent of redirection: fail-open needs it. */
 	if (cfg->masquerade)
 		want |= SLUICE_HOOK_MASQ;
+	/* So is the guard: redirection off must not let proxied flows out. */
+	if (cfg->enabled || cfg->masquerade)
+		want |= SLUICE_HOOK_GUARD;
 	return want;
 }
 

@@ -8,6 +8,7 @@
 #include "sluice.h"
 
 struct sluice_tuple;
+struct nf_conn;
 
 /*
  * Register, re-register or unregister the namespace's netfilter hooks so
@@ -59,6 +60,13 @@ unsigned int sluice_dns_redirect(struct sluice_net *sn,
 				 struct sk_buff *skb,
 				 const struct nf_hook_state *state, u8 family,
 				 bool to_self);
+/*
+ * A flow to redirect that no socket takes: dropped (kill switch) or let
+ * out direct, and then kept direct in @ct (may be NULL), by no-listener.
+ */
+unsigned int sluice_no_listener(struct sluice_net *sn,
+				const struct sluice_cfg *cfg,
+				struct nf_conn *ct);
 /* QUIC reject: ICMP port unreachable to the sender, drop, count. */
 unsigned int sluice_reject(struct sluice_net *sn, struct sk_buff *skb,
 			   const struct nf_hook_state *state);

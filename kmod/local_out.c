@@ -45,6 +45,7 @@
 #include "hooks.h"
 #include "decide.h"
 #include "local_out.h"
+#include "flow.h"
 #include "compat.h"
 
 union sluice_laddr {
@@ -54,7 +55,10 @@ union sluice_laddr {
 
 /*
  * Same cgroup v2: socket cgroups are pointers fixed when a socket is
- * created (accepted ones inherit the listener's).
+ * created (accepted ones inherit the listener's).  The root cgroup does
+ * not count: every process is in it on a system that makes no cgroups
+ * (a client started by hand or by an init without them), so sharing it
+ * tells nothing about who sent the packet.
  */
 static bool sluice_same_cgroup(struct sock *sk, struct sock *lsk)
 {
@@ -63,7 +67,7 @@ static bool sluice_same_cgroup(struct sock *sk, struct sock *lsk)
 	if (!sk_fullsock(sk) || !sk_fullsock(lsk))
 		return false;
 	cg = sluice_sk_cgroup(sk);
-	return cg && cg == sluice_sk_cgroup(lsk);
+	return cg && cgroup_parent(cg) && cg == sluice_sk_cgroup(lsk);
 }
 
 /* A proxy's own packet: sent by a transparent socket of this namespace. */
@@ -166,7 +170,8 @@ static unsigned int sluice_local_segment(struct sluice_net *sn,
 					 struct sk_buff *skb,
 					 const struct sluice_tuple *t,
 					 int thoff,
-					 const struct nf_hook_state *state)
+					 const struct nf_hook_state *state,
+					 struct nf_conn *ct)
 {
 	bool redirected = false;
 	struct sock *sk;
@@ -178,8 +183,11 @@ static unsigned int sluice_local_segment(struct sluice_net *sn,
 		redirected = inet_sk_transparent(sk);
 		sock_gen_put(sk);
 	}
-	if (!redirected)
+	if (!redirected) {
+		sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
 		return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
+	}
+	sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_PROXY);
 	return sluice_local_mark(sn, cfg, skb, state);
 }
 
@@ -190,7 +198,7 @@ static unsigned int sluice_local_divert(struct sluice_net *sn,
 					const struct sluice_tuple *t,
 					int thoff,
 					const struct nf_hook_state *state,
-					enum sluice_rule rule)
+					struct nf_conn *ct, enum sluice_rule rule)
 {
 	struct sock *sender = sluice_sender(skb, state), *lsk;
 	bool guard;
@@ -201,39 +209,82 @@ static unsigned int sluice_local_divert(struct sluice_net *sn,
 				    t->family == AF_INET ?
 				    cfg->port : sluice_cfg_port6(cfg));
 	/* nf_tproxy_sk_is_transparent() drops the reference if not. */
-	if (!lsk || !nf_tproxy_sk_is_transparent(lsk)) {
+	if (!lsk || !nf_tproxy_sk_is_transparent(lsk))
 		/* Marked, it would reach no socket: decide here. */
-		if (cfg->no_listener == SLUICE_NO_LISTENER_DROP) {
-			sluice_count(sn, SLUICE_CTR_NOLISTENER_DROP);
-			return NF_DROP;
-		}
-		sluice_count(sn, SLUICE_CTR_NOLISTENER_PASS);
-		return NF_ACCEPT;
-	}
+		return sluice_no_listener(sn, cfg, ct);
 	guard = sluice_loop_guard(sn, sender, lsk);
 	sock_gen_put(lsk);
-	if (guard)
+	if (guard) {
+		/* The client's own flow: direct for its whole life. */
+		sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
 		return NF_ACCEPT;
+	}
 	if (rule == SLUICE_RULE_PROXY_LIST)
 		sluice_count(sn, SLUICE_CTR_PROXY_LIST);
+	sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_PROXY);
 	return sluice_local_mark(sn, cfg, skb, state);
+}
+
+/*
+ * A packet the gateway sends while its flow has no verdict, `local off`:
+ * not ours to divert, so kept direct, unless a transparent socket (the
+ * tunnel client answering a LAN host) starts the entry.  That happens
+ * when a proxied flow's entry went (deleted, flushed, expired) and the
+ * client's socket sends before the LAN host does: the new entry is that
+ * proxied flow, and the LAN host's packets are its replies, which must
+ * reach the client again (hooks.c), never the wan.
+ */
+static unsigned int sluice_local_keep(struct sluice_net *sn,
+				      const struct sluice_cfg *cfg,
+				      struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      struct nf_conn *ct,
+				      enum ip_conntrack_info ctinfo)
+{
+	struct sock *sender = sluice_sender(skb, state);
+
+	if (sender && inet_sk_transparent(sender)) {
+		if (ctinfo == IP_CT_NEW) {
+			sluice_flow_set(ct, cfg->ct_mask, SLUICE_FLOW_PROXY);
+			sluice_count(sn, SLUICE_CTR_FLOW_ADOPTED);
+		}
+		return NF_ACCEPT;
+	}
+	if (CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL)
+		sluice_flow_set(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
+	return NF_ACCEPT;
 }
 
 static unsigned int sluice_local_hook(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
 	struct sluice_net *sn = sluice_pernet_rcu(state->net);
+	enum sluice_flow flow = SLUICE_FLOW_NONE;
 	const struct sluice_cfg *cfg;
 	enum ip_conntrack_info ctinfo;
 	struct sluice_tuple t = {};
 	enum sluice_rule rule;
+	struct sock *sender;
+	struct nf_conn *ct;
 	int thoff;
 
 	cfg = rcu_dereference(sn->cfg);
 	/* During a mode switch both hook sets exist for a moment. */
-	if (!cfg->enabled || !cfg->local || cfg->mode != SLUICE_MODE_TPROXY)
+	if (!cfg->enabled || cfg->mode != SLUICE_MODE_TPROXY)
 		return NF_ACCEPT;
-	sluice_count(sn, SLUICE_CTR_PACKETS);
+	if (cfg->local)
+		sluice_count(sn, SLUICE_CTR_PACKETS);
+	ct = nf_ct_get(skb, &ctinfo);
+	if (ct) {
+		flow = sluice_flow_get(ct, cfg->ct_mask);
+		if (flow == SLUICE_FLOW_DIRECT)
+			return NF_ACCEPT;
+		if (!cfg->local && flow == SLUICE_FLOW_NONE)
+			return sluice_local_keep(sn, cfg, skb, state, ct,
+						 ctinfo);
+	}
+	if (!cfg->local)
+		return NF_ACCEPT;
 	if (!sluice_tuple_fill(skb, state, &t, &thoff)) {
 		sluice_count(sn, SLUICE_CTR_ERRORS);
 		return NF_ACCEPT;
@@ -242,32 +293,50 @@ static unsigned int sluice_local_hook(void *priv, struct sk_buff *skb,
 	 * Replies (a local server answering the LAN, a transparent socket
 	 * answering a redirected flow) are never a flow of their own.
 	 */
-	if (nf_ct_get(skb, &ctinfo) && CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
+	if (ct && CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
 		return sluice_pass(sn, SLUICE_RULE_EXISTING, t.family);
+	sender = sluice_sender(skb, state);
+	if (flow == SLUICE_FLOW_PROXY) {
+		/* A proxy's own packet of an entry it started: as it is. */
+		if (sender && inet_sk_transparent(sender))
+			return NF_ACCEPT;
+		/* The socket's cached route needs the mark every time. */
+		return sluice_local_mark(sn, cfg, skb, state);
+	}
+	/* A transparent socket starting an entry: see sluice_local_keep(). */
+	if (ct && ctinfo == IP_CT_NEW && sender &&
+	    inet_sk_transparent(sender))
+		return sluice_local_keep(sn, cfg, skb, state, ct, ctinfo);
 
 	rule = sluice_decide_early(sn, cfg, &t);
 	/* DNS is the NAT LOCAL_OUT hook's, which comes next. */
 	if (rule == SLUICE_RULE_DNS)
 		return NF_ACCEPT;
-	if (rule != SLUICE_RULE_REDIRECT)
+	if (rule != SLUICE_RULE_REDIRECT) {
+		sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
 		return sluice_pass(sn, rule, t.family);
+	}
 	/*
 	 * Routed to lo: for a local address (a redirected flow's packets
 	 * still carry the socket's own route here).  Saves the lookups.
 	 */
-	if (state->out && (state->out->flags & IFF_LOOPBACK))
+	if (state->out && (state->out->flags & IFF_LOOPBACK)) {
+		sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
 		return sluice_pass(sn, SLUICE_RULE_LOCAL, t.family);
+	}
 	if (t.proto == IPPROTO_TCP && !sluice_tcp_syn(skb, thoff))
-		return sluice_local_segment(sn, cfg, skb, &t, thoff, state);
+		return sluice_local_segment(sn, cfg, skb, &t, thoff, state,
+					    ct);
 
 	rule = sluice_decide_dest(sn, cfg, &t);
 	switch (sluice_rule_verdict(rule)) {
 	case SLUICE_VERDICT_REDIRECT:
-		return sluice_local_divert(sn, cfg, skb, &t, thoff, state,
+		return sluice_local_divert(sn, cfg, skb, &t, thoff, state, ct,
 					   rule);
 	case SLUICE_VERDICT_REJECT:
 		return sluice_reject(sn, skb, state);
 	default:
+		sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
 		return sluice_pass(sn, rule, t.family);
 	}
 }

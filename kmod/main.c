@@ -67,6 +67,7 @@ void sluice_cfg_defaults(struct sluice_cfg *cfg)
 	cfg->bypass_mask = READ_ONCE(default_bypass_mask);
 	cfg->fwmark = READ_ONCE(default_fwmark);
 	cfg->fwmark_mask = READ_ONCE(default_fwmark_mask);
+	cfg->ct_mask = SLUICE_DEFAULT_CT_MASK;
 	cfg->no_listener = READ_ONCE(default_drop_no_listener) ?
 			   SLUICE_NO_LISTENER_DROP : SLUICE_NO_LISTENER_PASS;
 	if (sluice_cfg_check(cfg, NULL)) {

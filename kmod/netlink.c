@@ -23,6 +23,7 @@
 #include "hooks.h"
 #include "whitelist.h"
 #include "decide.h"
+#include "flow.h"
 
 static struct genl_family sluice_family;
 
@@ -43,7 +44,7 @@ static const struct nla_policy sluice_mac_policy[SLUICE_A_MAC + 1] = {
 	[SLUICE_A_MAC]		= NLA_POLICY_EXACT_LEN(ETH_ALEN),
 };
 
-static const struct nla_policy sluice_config_policy[SLUICE_A_QUIC_REJECT + 1] = {
+static const struct nla_policy sluice_config_policy[SLUICE_A_CT_MASK + 1] = {
 	[SLUICE_A_ENABLED]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[SLUICE_A_MODE]		= NLA_POLICY_MAX(NLA_U32, SLUICE_MODE_MAX),
 	[SLUICE_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
@@ -67,6 +68,7 @@ static const struct nla_policy sluice_config_policy[SLUICE_A_QUIC_REJECT + 1] = 
 	[SLUICE_A_SRC_MACS]	= NLA_POLICY_NESTED(sluice_mac_policy),
 	[SLUICE_A_DEFAULT]	= NLA_POLICY_MAX(NLA_U32, SLUICE_DEFAULT_MAX),
 	[SLUICE_A_QUIC_REJECT]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[SLUICE_A_CT_MASK]	= { .type = NLA_U32 },
 };
 
 #define SLUICE_LIST_POLICY NLA_POLICY_MAX(NLA_U32, SLUICE_LIST_MAX)
@@ -92,6 +94,11 @@ static const struct nla_policy sluice_src_policy[SLUICE_A_LIST + 1] = {
 static const struct nla_policy sluice_lookup_policy[SLUICE_A_LIST + 1] = {
 	[SLUICE_A_ADDRESS]	= NLA_POLICY_NESTED(sluice_pfx_policy),
 	[SLUICE_A_LIST]		= SLUICE_LIST_POLICY,
+};
+
+/* FLOWS_FLUSH: an optional prefix of original destinations. */
+static const struct nla_policy sluice_flows_policy[SLUICE_A_ADDRESS + 1] = {
+	[SLUICE_A_ADDRESS]	= NLA_POLICY_NESTED(sluice_pfx_policy),
 };
 
 /* GET_COUNTERS and WL_SOURCES: which list. */
@@ -298,7 +305,8 @@ static int sluice_fill_config(struct sk_buff *skb, const struct sluice_cfg *cfg)
 	    nla_put_u8(skb, SLUICE_A_DNS_LOCAL, cfg->dns_local) ||
 	    nla_put_u32(skb, SLUICE_A_SRC_MODE, cfg->src_mode) ||
 	    nla_put_u32(skb, SLUICE_A_DEFAULT, cfg->dflt) ||
-	    nla_put_u8(skb, SLUICE_A_QUIC_REJECT, cfg->quic_reject))
+	    nla_put_u8(skb, SLUICE_A_QUIC_REJECT, cfg->quic_reject) ||
+	    nla_put_u32(skb, SLUICE_A_CT_MASK, cfg->ct_mask))
 		return -EMSGSIZE;
 	macs = nla_nest_start(skb, SLUICE_A_SRC_MACS);
 	if (!macs)
@@ -471,6 +479,7 @@ static int sluice_set_config(struct sk_buff *skb, struct genl_info *info)
 	cfg->dflt = attr_u32(tb, SLUICE_A_DEFAULT, cfg->dflt);
 	cfg->quic_reject = attr_flag8(tb, SLUICE_A_QUIC_REJECT,
 				      cfg->quic_reject);
+	cfg->ct_mask = attr_u32(tb, SLUICE_A_CT_MASK, cfg->ct_mask);
 	if (tb[SLUICE_A_SRC_MACS]) {
 		err = sluice_parse_macs(cfg, tb[SLUICE_A_SRC_MACS],
 					info->extack);
@@ -931,6 +940,50 @@ free:
 	return err;
 }
 
+/* ---- flows --------------------------------------------------------- */
+
+/*
+ * Clear the kept verdict of live flows (all, or those to ADDRESS, a
+ * prefix), so that a list change applies to them at their next packet.
+ */
+static int sluice_flows_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sluice_net *sn = info_sn(info);
+	union nf_inet_addr pfx = {};
+	struct sk_buff *msg;
+	struct wl_key key;
+	u8 family = 0;
+	u32 ct_mask;
+	void *hdr;
+	u32 n;
+	int err;
+
+	if (info->attrs[SLUICE_A_ADDRESS]) {
+		err = sluice_parse_prefix(info->attrs[SLUICE_A_ADDRESS], &key,
+					  false, info->extack);
+		if (err)
+			return err;
+		family = key.family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
+		memcpy(&pfx, key.addr, key.family == AF_INET ? 4 : 16);
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rcu_read_lock();
+	ct_mask = rcu_dereference(sn->cfg)->ct_mask;
+	rcu_read_unlock();
+	n = sluice_flow_flush(genl_info_net(info), ct_mask, family,
+			      family ? &pfx : NULL, family ? key.plen : 0);
+	hdr = genlmsg_put_reply(msg, info, &sluice_family, 0,
+				SLUICE_CMD_FLOWS_FLUSH);
+	if (!hdr || nla_put_u32(msg, SLUICE_A_FLOWS, n)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 /* ---- family -------------------------------------------------------- */
 
 #define SLUICE_OP(_cmd, _doit, _policy, _flags) {			\
@@ -978,6 +1031,8 @@ static const struct genl_ops sluice_ops[] = {
 	},
 	SLUICE_OP(SLUICE_CMD_CLASSIFY, sluice_classify_doit,
 		  sluice_classify_policy, 0),
+	SLUICE_OP(SLUICE_CMD_FLOWS_FLUSH, sluice_flows_flush_doit,
+		  sluice_flows_policy, GENL_UNS_ADMIN_PERM),
 };
 
 static struct genl_family sluice_family __ro_after_init = {

@@ -37,6 +37,7 @@ struct sluice_cfg {
 	struct in6_addr listen6;	/* ::: likewise */
 	u32 bypass_mark, bypass_mask;
 	u32 fwmark, fwmark_mask;
+	u32 ct_mask;			/* two ct mark bits: flow.h */
 	u8 n_lan;
 	char lan[SLUICE_MAX_LAN_IFS][IFNAMSIZ];
 	/* ifindex of each LAN name, 0 while no such device exists */
@@ -57,6 +58,9 @@ static inline u16 sluice_cfg_port6(const struct sluice_cfg *cfg)
 {
 	return cfg->port6 ? cfg->port6 : cfg->port;
 }
+
+/* Two bits of the ct mark that fw4, mwan3 and SQM leave alone: flow.h */
+#define SLUICE_DEFAULT_CT_MASK 0x30000000
 
 struct sluice_counters {
 	u64 ctr[__SLUICE_CTR_MAX];
