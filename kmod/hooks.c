@@ -863,7 +863,8 @@ static void sluice_hook_unregister(struct net *net, unsigned int hook)
 	}
 }
 
-static unsigned int sluice_hooks_wanted(const struct sluice_cfg *cfg)
+static unsigned int sluice_hooks_wanted(const struct sluice_net *sn,
+					const struct sluice_cfg *cfg)
 {
 	bool tproxy = cfg->mode == SLUICE_MODE_TPROXY;
 	unsigned int want = 0;
@@ -887,8 +888,13 @@ static unsigned int sluice_hooks_wanted(const struct sluice_cfg *cfg)
 	/* Masquerade is independent of redirection: fail-open needs it. */
 	if (cfg->masquerade)
 		want |= SLUICE_HOOK_MASQ;
-	/* So is the guard: redirection off must not let proxied flows out. */
-	if (cfg->enabled || cfg->masquerade)
+	/*
+	 * The guard stays from the first time redirection is on until the
+	 * namespace goes: proxied flows outlive `enabled off` (by hand, or
+	 * sluiced failing open) and must not be routed out then.  It also
+	 * does masquerade's stale-NAT part.
+	 */
+	if (cfg->enabled || cfg->masquerade || (sn->hooks & SLUICE_HOOK_GUARD))
 		want |= SLUICE_HOOK_GUARD;
 	return want;
 }
@@ -912,7 +918,7 @@ static void sluice_hooks_set(struct sluice_net *sn, unsigned int want)
 int sluice_hooks_apply(struct sluice_net *sn, const struct sluice_cfg *cfg,
 		       struct netlink_ext_ack *extack)
 {
-	unsigned int want = sluice_hooks_wanted(cfg), added = 0, hook;
+	unsigned int want = sluice_hooks_wanted(sn, cfg), added = 0, hook;
 	int err;
 
 	if (want && !sn->ct_held) {
@@ -942,7 +948,7 @@ int sluice_hooks_apply(struct sluice_net *sn, const struct sluice_cfg *cfg,
 
 void sluice_hooks_prune(struct sluice_net *sn, const struct sluice_cfg *cfg)
 {
-	sluice_hooks_set(sn, sluice_hooks_wanted(cfg));
+	sluice_hooks_set(sn, sluice_hooks_wanted(sn, cfg));
 }
 
 void sluice_hooks_exit_net(struct sluice_net *sn)
