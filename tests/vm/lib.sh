@@ -117,14 +117,14 @@ count_lines() {
 # still being written counts once its newline is there.
 wait_line() {
 	local tmo=$1 rc=0
-	_WL_FILE=$2 _WL_RE=$3 _WL_WANT=${4:-1} _WL_N=0 _WL_PART= _WL_FD=
+	_WL_FILE=$2 _WL_RE=$3 _WL_WANT=${4:-1} _WL_N=0 _WL_PART='' _WL_FD=''
 	wait_for "$tmo" _wl_more 2>/dev/null || rc=1
 	[[ -z $_WL_FD ]] || exec {_WL_FD}<&-
 	((rc == 0)) ||
 		echo "wait_line: timed out after ${tmo}s: $_WL_N of $_WL_WANT line(s) /$_WL_RE/ in $_WL_FILE" >&2
 	return "$rc"
 }
-_WL_FILE= _WL_RE= _WL_WANT=1 _WL_N=0 _WL_PART= _WL_FD=
+_WL_FILE='' _WL_RE='' _WL_WANT=1 _WL_N=0 _WL_PART='' _WL_FD=''
 _wl_more() {
 	local l
 	if [[ -z $_WL_FD ]]; then
