@@ -91,6 +91,59 @@ wait_for() {
 	return 1
 }
 
+# Events, not states: a state such as "redirection off" may last less than
+# one poll of `sluicectl status` (which took 800 ms in a loaded TCG guest),
+# but the log line saying it happened stays in the log.  Wait on a log
+# (a file that only grows) with wait_line, counting lines from before the
+# action that causes the event:
+#   n=$(count_lines sluiced.log 'redirection off')
+#   kill -KILL "$client"
+#   wait_line 3 sluiced.log 'redirection off' $((n + 1)) || fail "..."
+# count_lines FILE ERE: how many lines of FILE match the extended regex ERE
+# (bash =~; 0 if FILE does not exist).  No process is started.
+count_lines() {
+	local l n=0
+	local -a lines=()
+	[[ -f $1 ]] && mapfile -t lines <"$1"
+	for l in "${lines[@]}"; do
+		[[ $l =~ $2 ]] && n=$((n + 1))
+	done
+	echo "$n"
+}
+# wait_line TIMEOUT_S FILE ERE [N=1]: wait until FILE holds at least N lines
+# matching ERE (return 0), or TIMEOUT_S passes (return 1, with a message);
+# TIMEOUT_S as wait_for's.  Each poll reads only what was appended since
+# the last one, from an open descriptor (no process per poll); a last line
+# still being written counts once its newline is there.
+wait_line() {
+	local tmo=$1 rc=0
+	_WL_FILE=$2 _WL_RE=$3 _WL_WANT=${4:-1} _WL_N=0 _WL_PART='' _WL_FD=''
+	wait_for "$tmo" _wl_more 2>/dev/null || rc=1
+	[[ -z $_WL_FD ]] || exec {_WL_FD}<&-
+	((rc == 0)) ||
+		echo "wait_line: timed out after ${tmo}s: $_WL_N of $_WL_WANT line(s) /$_WL_RE/ in $_WL_FILE" >&2
+	return "$rc"
+}
+_WL_FILE='' _WL_RE='' _WL_WANT=1 _WL_N=0 _WL_PART='' _WL_FD=''
+_wl_more() {
+	local l
+	if [[ -z $_WL_FD ]]; then
+		[[ -f $_WL_FILE ]] || return 1
+		exec {_WL_FD}<"$_WL_FILE"
+	fi
+	while :; do
+		if IFS= read -r -u "$_WL_FD" l; then
+			l=$_WL_PART$l
+			_WL_PART=
+			[[ $l =~ $_WL_RE ]] && _WL_N=$((_WL_N + 1))
+		else
+			_WL_PART+=$l # EOF: keep a line without its newline yet
+			break
+		fi
+	done
+	((_WL_N >= _WL_WANT))
+}
+
 # ---- module --------------------------------------------------------------------
 # load_sluice [PARAM=VALUE...]: insmod $SLUICE_KO (after modprobing the
 # modules it depends on).  Fails the test if the module is missing.

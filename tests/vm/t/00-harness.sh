@@ -51,6 +51,20 @@ dt=$(((${EPOCHREALTIME/./} - t0) / 1000))
 wait_for 1 true || fail "wait_for true failed"
 touch flag-later
 wait_for 2 test -e flag-later || fail "wait_for file"
+# count_lines / wait_line: lines of a growing log
+printf 'a\nstate on\n' >ev.log
+assert_eq 1 "$(count_lines ev.log '^state (on|off)$')" "count_lines"
+assert_eq 0 "$(count_lines no-such.log x)" "count_lines, no file"
+wait_line 1 ev.log '^state on$' || fail "wait_line, line already there"
+if wait_line 0.3 ev.log '^state on$' 2 2>/dev/null; then fail "wait_line counted a line twice"; fi
+# half a line (no newline yet) is not a line; once completed, it is one
+printf 'state o' >>ev.log
+if wait_line 0.3 ev.log '^state o$' 2>/dev/null; then fail "wait_line matched half a line"; fi
+(sleep 0.3; printf 'ff\n' >>ev.log) &
+wait_line 5 ev.log '^state off$' || fail "wait_line: line completed after the first poll"
+assert_eq 2 "$(count_lines ev.log '^state (on|off)$')" "count_lines after append"
+(sleep 0.3; echo late >late.log) &
+wait_line 5 late.log '^late$' || fail "wait_line: file created after the first poll"
 
 # ---- topology ----
 topo_basic

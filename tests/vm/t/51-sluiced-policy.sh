@@ -63,6 +63,8 @@ kill "$spid"
 wait "$spid" 2>/dev/null || true
 wait_for 30 logged 'no longer accepts' || fail "external client death not seen"
 is_enabled || fail "closed policy turned redirection off"
+# an "off" shorter than a status poll leaves its line in sluiced's log
+! logged 'redirection off' || fail "closed policy turned redirection off: $(grep 'redirection off' sluiced.log)"
 
 # SIGHUP: a list with a bad line keeps the old contents.
 echo "10.0.0.1/8" >>lists/private.txt

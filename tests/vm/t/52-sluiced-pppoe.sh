@@ -131,6 +131,8 @@ step "flows after the reconnect"
 # ---- flows after the reconnect ----------------------------------------------------
 wait_for 10 ppp_route || fail "no default route over the new ppp0"
 is_enabled || fail "redirection went off during the reconnect"
+# an "off" shorter than a status poll leaves its line in sluiced's log
+! grep -q 'redirection off' sluiced.log || fail "redirection went off during the reconnect: $(grep 'redirection off' sluiced.log)"
 before=$(ctr white_list_v4)
 assert_eq "$ADDR2" "$(peer_query lan tcp "$DIRECT" 7000 10)" "direct flow after the reconnect (masqueraded to the new address)"
 after=$(ctr white_list_v4)
