@@ -5,7 +5,8 @@
  *  - sysctls that break redirection or direct flows (sysctl_check.c);
  *  - other transparent-proxy rules (TPROXY, REDIRECT) in nftables,
  *    iptables-nft and iptables-legacy that capture LAN traffic before or
- *    after sluice (rules_check.c).
+ *    after sluice (rules_check.c);
+ *  - a tunnel client the loop guard cannot tell apart (client_check.c).
  * docs/firewall.md has the measurements behind each check.
  */
 #ifndef SLUICE_CHECKS_H
@@ -26,6 +27,10 @@ struct sl_check_in {
 	char lan[SLUICE_MAX_LAN_IFS][SLUICE_IFNAME_MAXLEN + 1];
 	/* Where the sysctls are: "/proc/sys" (tests point elsewhere). */
 	const char *sysctl_root;
+	bool local;			/* `local on`: the loop guard matters */
+	unsigned port, port6;		/* the client's listener */
+	/* Where processes are: "/proc" (NULL: the same). */
+	const char *proc_root;
 };
 
 /* Fill @in from a GET_CONFIG reply (fields it lacks keep their defaults). */
@@ -39,8 +44,14 @@ void sl_check_in_from_config(struct sl_check_in *in,
  */
 int sl_check_sysctls(const struct sl_check_in *in, struct sl_warns *w);
 int sl_check_rules(const struct sl_check_in *in, struct sl_warns *w);
+/*
+ * With `local on` in tproxy mode: whether the loop guard can tell the
+ * tunnel client (the process holding the listener) from other programs
+ * (client_check.c).
+ */
+int sl_check_client(const struct sl_check_in *in, struct sl_warns *w);
 
-/* Both, in that order. */
+/* All of them, in that order. */
 int sl_check_all(const struct sl_check_in *in, struct sl_warns *w);
 
 #endif /* SLUICE_CHECKS_H */

@@ -176,7 +176,7 @@ int sl_check_rules(const struct sl_check_in *in, struct sl_warns *w)
 
 int sl_check_all(const struct sl_check_in *in, struct sl_warns *w)
 {
-	if (sl_check_sysctls(in, w) < 0)
+	if (sl_check_sysctls(in, w) < 0 || sl_check_rules(in, w) < 0)
 		return -1;
-	return sl_check_rules(in, w);
+	return sl_check_client(in, w);
 }

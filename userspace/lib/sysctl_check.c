@@ -41,6 +41,10 @@ void sl_check_in_from_config(struct sl_check_in *in,
 				 c->lan[i]);
 		in->n_lan = i;
 	}
+	in->local = (c->have & SL_CFG_LOCAL) && c->local;
+	if (c->have & SL_CFG_PORT)
+		in->port = c->port;
+	in->port6 = (c->have & SL_CFG_PORT6) ? c->port6 : in->port;
 }
 
 /* The integer in ROOT/PATH; -1 if it cannot be read (no such interface). */
