@@ -436,8 +436,10 @@ static int ipt_line(struct graph *g, char *table, const char *line,
 		k->chain = (size_t)ci;
 		snprintf(k->what, sizeof(k->what), "%s",
 			 target[0] == 'T' ? "TPROXY" : "REDIRECT");
-		snprintf(k->fix, sizeof(k->fix), "%s -t %s -D %s%s", tool,
-			 table, chain, args);
+		/* A fix cut short would delete another rule: none then. */
+		if (snprintf(k->fix, sizeof(k->fix), "%s -t %s -D %s%s", tool,
+			     table, chain, args) >= (int)sizeof(k->fix))
+			k->fix[0] = 0;
 		return 0;
 	}
 	{
