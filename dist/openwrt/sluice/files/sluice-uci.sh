@@ -17,7 +17,9 @@
 # shellcheck source=/dev/null
 . "${IPKG_INSTROOT}/lib/functions/network.sh"
 
-SLUICE_DIR=/var/etc/sluice
+# (SLUICE_DIR is set only by tests/openwrt/check-shell.sh)
+SLUICE_DIR=${SLUICE_DIR:-/var/etc/sluice}
+# shellcheck disable=SC2034 # used by sluice.init
 SLUICE_CONF=$SLUICE_DIR/sluiced.conf
 # "INTERFACE DEVICE" for each lan/wan interface of the last config: a down
 # interface keeps that device; the hotplug script compares with it.
@@ -94,7 +96,7 @@ _sluice_list() {
 _sluice_dev() {
 	local dev=
 	network_get_device dev "$1" && [ -n "$dev" ] ||
-		dev=$(sed -n "s/^$1 //p" "$SLUICE_DEVICES" 2>/dev/null)
+		dev=$(sed -n "/^$1 /{s///p;q;}" "$SLUICE_DEVICES" 2>/dev/null)
 	[ -n "$dev" ] || network_get_physdev dev "$1" || dev=
 	[ -n "$dev" ] || dev=$1
 	echo "$1 $dev" >>"$SLUICE_DEVICES.$$"
