@@ -99,10 +99,10 @@ check-faults:
 soak:
 	@$(ROOT)/tests/soak/run.sh
 
-# The OpenWrt package: DEPENDS and shell scripts (docs/openwrt.md).
+# The OpenWrt package: DEPENDS, shell scripts, recipes (docs/openwrt.md).
 .PHONY: check-openwrt
 check-openwrt:
-	@r=0; for t in depends shell; do $(ROOT)/tests/openwrt/check-$$t.sh || r=1; done; exit $$r
+	@r=0; for t in depends shell package; do $(ROOT)/tests/openwrt/check-$$t.sh || r=1; done; exit $$r
 
 # Programs and man pages under PREFIX; the systemd unit (its paths follow
 # PREFIX), the modules-load.d entry and an example config (never over an
