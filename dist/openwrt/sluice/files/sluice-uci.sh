@@ -3,7 +3,7 @@
 # /lib/functions.sh depends on it.
 # shellcheck disable=SC3043
 # /usr/share/sluice/sluice-uci.sh: /etc/config/sluice -> sluiced.conf.
-# Sourced by /etc/init.d/sluice and /etc/hotplug.d/iface/50-sluice.
+# Sourced by /etc/init.d/sluice.
 #
 # Each UCI option is one sluiced.conf key (underscores for hyphens: UCI
 # names allow no '-'); each list item is one line of that key.  Values are
