@@ -99,6 +99,11 @@ check-faults:
 soak:
 	@$(ROOT)/tests/soak/run.sh
 
+# The OpenWrt package: DEPENDS, shell scripts, recipes (docs/openwrt.md).
+.PHONY: check-openwrt
+check-openwrt:
+	@r=0; for t in depends shell package; do $(ROOT)/tests/openwrt/check-$$t.sh || r=1; done; exit $$r
+
 # Programs and man pages under PREFIX; the systemd unit (its paths follow
 # PREFIX), the modules-load.d entry and an example config (never over an
 # existing one) go where the system looks for them.
