@@ -45,6 +45,10 @@ for k in "${KVERS[@]}"; do
 	step "build-module-$k" build_module "$k"
 done
 
+# --- OpenWrt package (docs/openwrt.md) -------------------------------
+step openwrt-depends "$ROOT/tests/openwrt/check-depends.sh"
+step openwrt-shell "$ROOT/tests/openwrt/check-shell.sh"
+
 # --- style ------------------------------------------------------------
 checkpatch() {
 	local cp
