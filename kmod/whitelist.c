@@ -20,8 +20,12 @@
  * prefix present before and after a change is never missing in between:
  * mark the entries that go ("doomed") and the ones that stay ("keep"),
  * check the limit, build the new cidr_set if the prefixes change, insert
- * the new entries (undone on failure), publish the set, and only then
- * remove the doomed entries.
+ * the new entries (undone on failure), then set the timeouts of all added
+ * entries, publish the set, and only then remove the doomed entries.
+ *
+ * Dumps resume from a cursor (struct wl_cursor): sources stay in the order
+ * they were created and a source's entries in the order they were added,
+ * each numbered, and every change a dump can see moves wl->gen.
  */
 #include <linux/slab.h>
 #include <linux/rhashtable.h>
