@@ -1286,6 +1286,11 @@ int sluice_wl_init(struct sluice_wl *wl, struct sluice_net *sn,
 {
 	int err;
 
+	/* The rhashtable hashes keys with jhash2(): whole, aligned u32s. */
+	BUILD_BUG_ON(sizeof(struct wl_key) % sizeof(u32));
+	BUILD_BUG_ON(__alignof__(struct wl_key) < __alignof__(u32));
+	BUILD_BUG_ON(offsetof(struct wl_node, key) % sizeof(u32));
+
 	wl->sn = sn;
 	wl->id = id;
 	wl->gen = 1;
