@@ -663,7 +663,7 @@ struct cidr_set *cidr_set_build(struct cidr_prefix4 *p4, size_t n4,
 	tsize = (n4 + n6) * sizeof(struct cs_rec) +
 		(n4 > n6 ? n4 : n6) * sizeof(struct cs_rec) +
 		RADIX_CNT * sizeof(u32) + n6 * sizeof(struct cidr_long6);
-	tbuf = kvmalloc(tsize, GFP_KERNEL);
+	tbuf = kvmalloc(tsize, GFP_KERNEL_ACCOUNT);
 	if (!tbuf)
 		return ERR_PTR(-ENOMEM);
 	r4 = tbuf;
@@ -746,7 +746,7 @@ struct cidr_set *cidr_set_build(struct cidr_prefix4 *p4, size_t n4,
 	if (pl.nl6)
 		size += cs_roundup(pl.nl6 * sizeof(struct cidr_long6)) +
 			cs_roundup((pl.nint6 / 64 + 1) * sizeof(u64));
-	set = kvzalloc(size, GFP_KERNEL);
+	set = kvzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!set) {
 		kvfree(tbuf);
 		return ERR_PTR(-ENOMEM);

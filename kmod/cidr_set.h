@@ -34,7 +34,9 @@ struct cidr_set;
  * reordered (sorted) in place.  Prefixes with host bits set or an
  * out-of-range length make the build fail with -EINVAL.  Returns the set,
  * or an ERR_PTR (-ENOMEM, -EINVAL).  An empty input gives a valid set
- * that matches nothing.
+ * that matches nothing.  In the kernel the set and the build's scratch
+ * memory are charged to the caller's memory cgroup (GFP_KERNEL_ACCOUNT):
+ * their size is the caller's input.
  */
 struct cidr_set *cidr_set_build(struct cidr_prefix4 *p4, size_t n4,
 				struct cidr_prefix6 *p6, size_t n6);

@@ -41,6 +41,7 @@ typedef uint64_t u64;
 #endif
 
 #define GFP_KERNEL 0
+#define GFP_KERNEL_ACCOUNT 0
 #ifndef likely
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)

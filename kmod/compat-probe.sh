@@ -24,11 +24,7 @@ flag() {
 }
 
 genl=$(hdr net/genetlink.h)
-redir=$(hdr net/netfilter/nf_nat_redirect.h)
 
 # 6.7+: dumpit gets its parsed attributes from genl_info_dump(cb)->attrs.
 grep -q 'genl_info_dump' "$genl" && flag SLUICE_HAVE_GENL_INFO_DUMP
-# Older trees pass nf_nat_ipv4_multi_range_compat to nf_nat_redirect_ipv4.
-grep -A1 'nf_nat_redirect_ipv4' "$redir" | grep -q 'multi_range_compat' &&
-	flag SLUICE_HAVE_REDIRECT_RANGE_COMPAT
 echo

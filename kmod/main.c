@@ -9,16 +9,37 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/u64_stats_sync.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 #include "sluice.h"
 #include "hooks.h"
 
-unsigned int sluice_max_entries = 1000000;
+/* 0 until set: sluice_init() derives it from the RAM (see below). */
+unsigned int sluice_max_entries;
 module_param_named(max_entries, sluice_max_entries, uint, 0644);
 MODULE_PARM_DESC(max_entries,
-		 "Most white_list entries per network namespace (default 1000000)");
+		 "Most entries per list and network namespace (default: 1/32 of RAM at ~200 bytes an entry, 16384..1000000)");
+
+/*
+ * Like nf_conntrack_max, the default scales with the RAM: an entry costs
+ * about 200 bytes with its node and the rebuild arrays, so one list full
+ * uses at most 1/32 of the RAM.  64 MiB gives 16384 (the floor), 128 MiB
+ * 20971, 1 GiB 167772, 6 GiB and more 1000000 (the ceiling).
+ */
+#define SLUICE_ENTRY_COST	200
+#define SLUICE_ENTRIES_MIN	16384
+#define SLUICE_ENTRIES_MAX	1000000
+
+static unsigned int sluice_default_max_entries(void)
+{
+	u64 bytes = (u64)totalram_pages() << PAGE_SHIFT;
+
+	return clamp_t(u64, div_u64(bytes / 32, SLUICE_ENTRY_COST),
+		       SLUICE_ENTRIES_MIN, SLUICE_ENTRIES_MAX);
+}
 
 /* Defaults a namespace starts with; read when the namespace appears. */
 static unsigned short default_port = 12345;
@@ -89,26 +110,35 @@ struct sluice_net *sluice_pernet(const struct net *net)
 
 void sluice_counters_sum(struct sluice_net *sn, u64 *out)
 {
+	u64 v[__SLUICE_CTR_MAX];
+	unsigned int start;
 	int cpu, i;
 
 	memset(out, 0, sizeof(u64) * __SLUICE_CTR_MAX);
 	for_each_possible_cpu(cpu) {
 		const struct sluice_counters *c = per_cpu_ptr(sn->counters, cpu);
 
+		do {
+			start = u64_stats_fetch_begin(&c->syncp);
+			for (i = 0; i < __SLUICE_CTR_MAX; i++)
+				v[i] = u64_stats_read(&c->ctr[i]);
+		} while (u64_stats_fetch_retry(&c->syncp, start));
 		for (i = 0; i < __SLUICE_CTR_MAX; i++)
-			out[i] += READ_ONCE(c->ctr[i]);
+			out[i] += v[i];
 	}
 }
 
 static int __net_init sluice_net_init(struct net *net)
 {
 	struct sluice_net *sn = sluice_pernet(net);
-	int err, i;
+	int err, i, cpu;
 
 	sn->net = net;
 	sn->counters = alloc_percpu(struct sluice_counters);
 	if (!sn->counters)
 		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(sn->counters, cpu)->syncp);
 	err = sluice_cfg_init(sn);
 	if (err)
 		goto free_counters;
@@ -128,12 +158,23 @@ free_counters:
 	return err;
 }
 
+/*
+ * nf_unregister_net_hook() does not wait for CPUs still inside a hook, so
+ * the hooks go here: the netns core (and unregister_pernet_subsys() on
+ * module unload) runs every .pre_exit, then synchronize_rcu(), then every
+ * .exit, which may free what the hooks read.
+ */
+static void __net_exit sluice_net_pre_exit(struct net *net)
+{
+	sluice_hooks_exit_net(sluice_pernet(net));
+}
+
+/* No hook runs any more (sluice_net_pre_exit and a grace period). */
 static void __net_exit sluice_net_exit(struct net *net)
 {
 	struct sluice_net *sn = sluice_pernet(net);
 	int i;
 
-	sluice_hooks_exit_net(sn);
 	for (i = 0; i < __SLUICE_LIST_MAX; i++)
 		sluice_wl_exit(&sn->lists[i]);
 	sluice_cfg_exit(sn);
@@ -142,6 +183,7 @@ static void __net_exit sluice_net_exit(struct net *net)
 
 static struct pernet_operations sluice_net_ops = {
 	.init = sluice_net_init,
+	.pre_exit = sluice_net_pre_exit,
 	.exit = sluice_net_exit,
 	.id = &sluice_net_id,
 	.size = sizeof(struct sluice_net),
@@ -151,6 +193,8 @@ static int __init sluice_init(void)
 {
 	int err;
 
+	if (!sluice_max_entries)
+		sluice_max_entries = sluice_default_max_entries();
 	err = sluice_hooks_init();
 	if (err)
 		return err;

@@ -5,8 +5,9 @@
  * Each command has its own policy, so an attribute a command does not
  * take is rejected by the core, and the family validates strictly from
  * command 0 on.  Semantic checks that a policy cannot express end in an
- * extack message pointing at the offending attribute.  Commands that
- * change state need CAP_NET_ADMIN in the namespace's user namespace.
+ * extack message pointing at the offending attribute.  Every command,
+ * reads too, needs CAP_NET_ADMIN in the namespace's user namespace: the
+ * lists and the config (source MACs) say what the LAN's users do.
  */
 #include <linux/kernel.h>
 #include <linux/netlink.h>
@@ -239,8 +240,9 @@ static struct wl_key *sluice_parse_prefixes(struct genl_info *info,
 		NL_SET_ERR_MSG_MOD(info->extack, "no prefix given");
 		return ERR_PTR(-EINVAL);
 	}
-	keys = kvmalloc_array(count, sizeof(*keys), GFP_KERNEL);
-	*offsets = kvmalloc_array(count, sizeof(**offsets), GFP_KERNEL);
+	keys = kvmalloc_array(count, sizeof(*keys), GFP_KERNEL_ACCOUNT);
+	*offsets = kvmalloc_array(count, sizeof(**offsets),
+				  GFP_KERNEL_ACCOUNT);
 	if (!keys || !*offsets) {
 		kvfree(keys);
 		kvfree(*offsets);
@@ -669,6 +671,29 @@ struct sluice_dump_ctx {
 	unsigned int gen;		/* set by the walk before any visit */
 };
 
+/* Where each dump resumes, in cb->ctx. */
+struct sluice_dump_cursor {
+	struct wl_cursor entry;		/* WL_GET */
+	u64 source;			/* WL_SOURCES */
+};
+
+static struct sluice_dump_cursor *sluice_cursor(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct sluice_dump_cursor) > sizeof(cb->ctx));
+	return (struct sluice_dump_cursor *)cb->ctx;
+}
+
+/*
+ * Every callback of a dump takes the generation it read under the lock
+ * as cb->seq, before any message, even when it emits none: the core
+ * checks it on each message and on NLMSG_DONE, so a dump that spans a
+ * change always ends flagged NLM_F_DUMP_INTR.
+ */
+static void sluice_dump_seq(struct sluice_dump_ctx *ctx)
+{
+	ctx->cb->seq = ctx->gen;
+}
+
 static int sluice_put_entry(struct sk_buff *skb,
 			    const struct wl_entry_info *e)
 {
@@ -690,8 +715,7 @@ static int sluice_dump_entry(const struct wl_entry_info *e, void *arg)
 			  SLUICE_CMD_WL_GET);
 	if (!hdr)
 		return 1;
-	/* Entries are addressed by position: flag a dump that spans a change. */
-	ctx->cb->seq = ctx->gen + 1;
+	sluice_dump_seq(ctx);
 	genl_dump_check_consistent(ctx->cb, hdr);
 	if (sluice_put_entry(ctx->skb, e)) {
 		genlmsg_cancel(ctx->skb, hdr);
@@ -712,9 +736,9 @@ static int sluice_wl_get_dumpit(struct sk_buff *skb,
 
 	if (tb && tb[SLUICE_A_SOURCE])
 		source = nla_data(tb[SLUICE_A_SOURCE]);
-	sluice_wl_walk(sluice_list(sn, tb), source, cb->args[0],
+	sluice_wl_walk(sluice_list(sn, tb), source, &sluice_cursor(cb)->entry,
 		       sluice_dump_entry, &ctx, &ctx.gen);
-	cb->args[0] += ctx.done;
+	sluice_dump_seq(&ctx);
 	return ctx.done ? skb->len : 0;
 }
 
@@ -728,6 +752,8 @@ static int sluice_dump_source(const struct wl_source_info *s, void *arg)
 			  SLUICE_CMD_WL_SOURCES);
 	if (!hdr)
 		return 1;
+	sluice_dump_seq(ctx);
+	genl_dump_check_consistent(ctx->cb, hdr);
 	if (nla_put_string(ctx->skb, SLUICE_A_SOURCE, s->name) ||
 	    nla_put_u32(ctx->skb, SLUICE_A_ENTRIES4, s->n4) ||
 	    nla_put_u32(ctx->skb, SLUICE_A_ENTRIES6, s->n6) ||
@@ -747,8 +773,9 @@ static int sluice_wl_sources_dumpit(struct sk_buff *skb,
 	struct sluice_dump_ctx ctx = { .skb = skb, .cb = cb };
 
 	sluice_wl_walk_sources(sluice_list(sn, sluice_dump_attrs(cb)),
-			       cb->args[0], sluice_dump_source, &ctx, &ctx.gen);
-	cb->args[0] += ctx.done;
+			       &sluice_cursor(cb)->source, sluice_dump_source,
+			       &ctx, &ctx.gen);
+	sluice_dump_seq(&ctx);
 	return ctx.done ? skb->len : 0;
 }
 
@@ -994,45 +1021,51 @@ static int sluice_flows_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	.flags = _flags,						\
 }
 
+/* Reads too: see the top of this file. */
+#define SLUICE_PERM	GENL_UNS_ADMIN_PERM
+
 static const struct genl_ops sluice_ops[] = {
 	{
 		.cmd = SLUICE_CMD_GET_CONFIG,
 		.doit = sluice_get_config,
+		.flags = SLUICE_PERM,
 	},
 	SLUICE_OP(SLUICE_CMD_SET_CONFIG, sluice_set_config,
-		  sluice_config_policy, GENL_UNS_ADMIN_PERM),
+		  sluice_config_policy, SLUICE_PERM),
 	SLUICE_OP(SLUICE_CMD_GET_COUNTERS, sluice_get_counters,
-		  sluice_list_policy, 0),
+		  sluice_list_policy, SLUICE_PERM),
 	SLUICE_OP(SLUICE_CMD_WL_ADD, sluice_wl_add_doit, sluice_wl_policy,
-		  GENL_UNS_ADMIN_PERM),
+		  SLUICE_PERM),
 	SLUICE_OP(SLUICE_CMD_WL_DEL, sluice_wl_del_doit, sluice_wl_policy,
-		  GENL_UNS_ADMIN_PERM),
+		  SLUICE_PERM),
 	{
 		.cmd = SLUICE_CMD_WL_GET,
 		.dumpit = sluice_wl_get_dumpit,
 		.policy = sluice_src_policy,
 		.maxattr = ARRAY_SIZE(sluice_src_policy) - 1,
+		.flags = SLUICE_PERM,
 	},
 	SLUICE_OP(SLUICE_CMD_WL_FLUSH, sluice_wl_flush_doit, sluice_src_policy,
-		  GENL_UNS_ADMIN_PERM),
+		  SLUICE_PERM),
 	SLUICE_OP(SLUICE_CMD_WL_LOOKUP, sluice_wl_lookup_doit,
-		  sluice_lookup_policy, 0),
+		  sluice_lookup_policy, SLUICE_PERM),
 	SLUICE_OP(SLUICE_CMD_WL_BEGIN, sluice_wl_begin_doit, sluice_src_policy,
-		  GENL_UNS_ADMIN_PERM),
+		  SLUICE_PERM),
 	SLUICE_OP(SLUICE_CMD_WL_COMMIT, sluice_wl_commit_doit,
-		  sluice_src_policy, GENL_UNS_ADMIN_PERM),
+		  sluice_src_policy, SLUICE_PERM),
 	SLUICE_OP(SLUICE_CMD_WL_ABORT, sluice_wl_abort_doit, sluice_src_policy,
-		  GENL_UNS_ADMIN_PERM),
+		  SLUICE_PERM),
 	{
 		.cmd = SLUICE_CMD_WL_SOURCES,
 		.dumpit = sluice_wl_sources_dumpit,
 		.policy = sluice_list_policy,
 		.maxattr = ARRAY_SIZE(sluice_list_policy) - 1,
+		.flags = SLUICE_PERM,
 	},
 	SLUICE_OP(SLUICE_CMD_CLASSIFY, sluice_classify_doit,
-		  sluice_classify_policy, 0),
+		  sluice_classify_policy, SLUICE_PERM),
 	SLUICE_OP(SLUICE_CMD_FLOWS_FLUSH, sluice_flows_flush_doit,
-		  sluice_flows_policy, GENL_UNS_ADMIN_PERM),
+		  sluice_flows_policy, SLUICE_PERM),
 };
 
 static struct genl_family sluice_family __ro_after_init = {

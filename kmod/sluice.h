@@ -11,6 +11,7 @@
 #include <linux/rhashtable-types.h>
 #include <linux/workqueue.h>
 #include <linux/percpu.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/in6.h>
 #include <linux/if_ether.h>
 #include <linux/sluice.h>
@@ -62,8 +63,10 @@ static inline u16 sluice_cfg_port6(const struct sluice_cfg *cfg)
 /* Two bits of the ct mark that fw4, mwan3 and SQM leave alone: flow.h */
 #define SLUICE_DEFAULT_CT_MASK 0x30000000
 
+/* Per CPU; u64_stats so that a 32-bit reader never sees a torn value. */
 struct sluice_counters {
-	u64 ctr[__SLUICE_CTR_MAX];
+	u64_stats_t ctr[__SLUICE_CTR_MAX];
+	struct u64_stats_sync syncp;
 };
 
 struct sluice_net;
@@ -89,6 +92,7 @@ struct sluice_wl {
 	atomic_t hosts4, hosts6;	/* let lookups skip an empty table */
 	u32 entries;			/* all (prefix, source) pairs */
 	unsigned int gen;		/* bumped by every change, for dumps */
+	u64 src_ids;			/* last wl_source.id given out */
 	unsigned int txns;		/* open transactions */
 	u32 nodes_count;
 };
@@ -117,9 +121,26 @@ static inline struct sluice_net *sluice_pernet_rcu(const struct net *net)
 	return rcu_dereference(net->gen)->ptr[sluice_net_id];
 }
 
+/*
+ * Any context: the hooks run in softirq and, for the gateway's own
+ * packets, in process context, so a writer on a 32-bit CPU keeps
+ * interrupts off while it holds the sequence (a no-op on 64-bit).
+ */
+static inline void sluice_count_add(struct sluice_net *sn,
+				    enum sluice_counter c, unsigned long n)
+{
+	struct sluice_counters *pc = get_cpu_ptr(sn->counters);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&pc->syncp);
+	u64_stats_add(&pc->ctr[c], n);
+	u64_stats_update_end_irqrestore(&pc->syncp, flags);
+	put_cpu_ptr(sn->counters);
+}
+
 static inline void sluice_count(struct sluice_net *sn, enum sluice_counter c)
 {
-	this_cpu_inc(sn->counters->ctr[c]);
+	sluice_count_add(sn, c, 1);
 }
 
 void sluice_counters_sum(struct sluice_net *sn, u64 *out);

@@ -20,8 +20,12 @@
  * prefix present before and after a change is never missing in between:
  * mark the entries that go ("doomed") and the ones that stay ("keep"),
  * check the limit, build the new cidr_set if the prefixes change, insert
- * the new entries (undone on failure), publish the set, and only then
- * remove the doomed entries.
+ * the new entries (undone on failure), then set the timeouts of all added
+ * entries, publish the set, and only then remove the doomed entries.
+ *
+ * Dumps resume from a cursor (struct wl_cursor): sources stay in the order
+ * they were created and a source's entries in the order they were added,
+ * each numbered, and every change a dump can see moves wl->gen.
  */
 #include <linux/slab.h>
 #include <linux/rhashtable.h>
@@ -40,11 +44,13 @@
 #define WL_MAX_TIMEOUT	(INT_MAX / HZ)
 
 struct wl_source {
-	struct list_head link;
+	struct list_head link;		/* in wl->sources, by id */
 	char name[SLUICE_SOURCE_MAXLEN + 1];
-	struct list_head entries;	/* struct wl_entry.src_link */
+	struct list_head entries;	/* struct wl_entry.src_link, by seq */
 	u32 n4, n6;
 	struct wl_txn *txn;
+	u64 id;				/* from wl->src_ids, for dump cursors */
+	u64 seqs;			/* last wl_entry.seq given out */
 };
 
 struct wl_node {
@@ -63,6 +69,7 @@ struct wl_entry {
 	struct wl_node *node;
 	struct wl_source *src;
 	unsigned long expires;		/* jiffies, if timed */
+	u64 seq;			/* order in its source, for dump cursors */
 	bool keep;			/* doomed, but re-added by this change */
 };
 
@@ -284,6 +291,14 @@ static void wl_limit_msg(const struct sluice_wl *wl,
 	}
 }
 
+/* Something a dump shows changed: a dump spanning it gets DUMP_INTR. */
+static void wl_changed(struct sluice_wl *wl)
+{
+	/* Never 0: genl_dump_check_consistent() takes 0 as "not set". */
+	if (!++wl->gen)
+		wl->gen = 1;
+}
+
 static struct wl_source *wl_source_find(struct sluice_wl *wl, const char *name)
 {
 	struct wl_source *s;
@@ -313,7 +328,9 @@ static struct wl_source *wl_source_get(struct sluice_wl *wl, const char *name,
 		return ERR_PTR(-ENOMEM);
 	strscpy(s->name, name, sizeof(s->name));
 	INIT_LIST_HEAD(&s->entries);
+	s->id = ++wl->src_ids;
 	list_add_tail(&s->link, &wl->sources);
+	wl_changed(wl);
 	return s;
 }
 
@@ -323,16 +340,27 @@ static void wl_txn_free(struct sluice_wl *wl, struct wl_txn *txn)
 		kvfree(txn->items);
 		kfree(txn);
 		WRITE_ONCE(wl->txns, wl->txns - 1);
+		wl_changed(wl);	/* WL_SOURCES shows open transactions */
 	}
 }
 
 /* Forget a source once nothing refers to it. */
-static void wl_source_put(struct wl_source *s)
+static void wl_source_put(struct sluice_wl *wl, struct wl_source *s)
 {
 	if (s && list_empty(&s->entries) && !s->txn) {
 		list_del(&s->link);
 		kfree(s);
+		wl_changed(wl);
 	}
+}
+
+/* After entries of any sources went: forget the sources left empty. */
+static void wl_sources_put(struct sluice_wl *wl)
+{
+	struct wl_source *s, *tmp;
+
+	list_for_each_entry_safe(s, tmp, &wl->sources, link)
+		wl_source_put(wl, s);
 }
 
 static struct wl_entry *wl_entry_find(struct wl_node *node,
@@ -440,6 +468,7 @@ static struct wl_entry *wl_entry_create(struct sluice_wl *wl,
 	}
 	e->node = node;
 	e->src = src;
+	e->seq = ++src->seqs;
 	list_add_tail(&e->node_link, &node->owners);
 	list_add_tail(&e->src_link, &src->entries);
 	wl_count(e, 1);
@@ -491,14 +520,28 @@ static struct cidr_set *wl_build(struct sluice_wl *wl,
 {
 	struct cidr_prefix4 *p4 = NULL;
 	struct cidr_prefix6 *p6 = NULL;
-	size_t n4 = 0, n6 = 0, max;
+	size_t n4 = 0, n6 = 0, max4 = 0, max6 = 0;
 	struct cidr_set *set;
 	struct wl_node *node;
 	size_t i;
 
-	max = wl->nodes_count + n_adds;
-	p4 = kvmalloc_array(max, sizeof(*p4), GFP_KERNEL_ACCOUNT);
-	p6 = kvmalloc_array(max, sizeof(*p6), GFP_KERNEL_ACCOUNT);
+	/* Sized per family: a list is often all IPv4 or all IPv6. */
+	list_for_each_entry(node, &wl->pfx_nodes, pfx_link) {
+		if (node->key.family == AF_INET)
+			max4++;
+		else
+			max6++;
+	}
+	for (i = 0; i < n_adds; i++) {
+		if (wl_key_is_host(&adds[i].key))
+			continue;
+		if (adds[i].key.family == AF_INET)
+			max4++;
+		else
+			max6++;
+	}
+	p4 = kvmalloc_array(max4 ?: 1, sizeof(*p4), GFP_KERNEL_ACCOUNT);
+	p6 = kvmalloc_array(max6 ?: 1, sizeof(*p6), GFP_KERNEL_ACCOUNT);
 	if (!p4 || !p6) {
 		set = ERR_PTR(-ENOMEM);
 		goto out;
@@ -553,7 +596,7 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 	struct cidr_set *set = NULL, *old;
 	unsigned long next_expiry = 0;
 	bool rebuild = false, timed = false;
-	struct wl_entry **created = NULL;
+	struct wl_entry **created = NULL, **ents = NULL;
 	size_t n_new = 0, n_gone = 0, i;
 	struct wl_entry *e, *tmp;
 	int err;
@@ -603,13 +646,17 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 		}
 	}
 
-	if (n_new) {
-		created = kvcalloc(n_new, sizeof(*created), GFP_KERNEL);
-		if (!created) {
+	if (n_adds) {
+		ents = kvmalloc_array(n_adds, sizeof(*ents),
+				      GFP_KERNEL_ACCOUNT);
+		created = n_new ? kvmalloc_array(n_new, sizeof(*created),
+						 GFP_KERNEL_ACCOUNT) : NULL;
+		if (!ents || (n_new && !created)) {
 			err = -ENOMEM;
-			goto free_set;
+			goto free_arrays;
 		}
 	}
+	/* Create every new entry first: this is the step that can fail. */
 	n_new = 0;
 	for (i = 0; i < n_adds; i++) {
 		struct wl_node *node;
@@ -625,6 +672,11 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 			}
 			created[n_new++] = e;
 		}
+		ents[i] = e;
+	}
+	/* Only now touch the entries that existed: nothing fails any more. */
+	for (i = 0; i < n_adds; i++) {
+		e = ents[i];
 		wl_entry_set_timeout(wl, e, adds[i].timeout);
 		if (adds[i].timeout &&
 		    (!timed || time_before(e->expires, next_expiry))) {
@@ -633,6 +685,7 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 		}
 	}
 	kvfree(created);
+	kvfree(ents);
 
 	if (rebuild) {
 		struct sluice_net *sn = wl->sn;
@@ -641,7 +694,7 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 						lockdep_is_held(&wl->lock));
 		rcu_assign_pointer(wl->cidr, set);
 		cidr_set_free_rcu(old);
-		this_cpu_inc(sn->counters->ctr[SLUICE_CTR_WL_REBUILDS]);
+		sluice_count(sn, SLUICE_CTR_WL_REBUILDS);
 	}
 
 	list_for_each_entry_safe(e, tmp, doomed, doom_link) {
@@ -651,7 +704,7 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 		else
 			wl_entry_remove(wl, e);
 	}
-	wl->gen++;
+	wl_changed(wl);
 	/*
 	 * Only new timeouts can move the gc earlier; one that fires with
 	 * nothing expired (its entry was deleted) re-arms from the list.
@@ -663,8 +716,9 @@ static int wl_change(struct sluice_wl *wl, struct wl_source *src,
 undo_created:
 	while (n_new--)
 		wl_entry_remove(wl, created[n_new]);
+free_arrays:
 	kvfree(created);
-free_set:
+	kvfree(ents);
 	if (set)
 		cidr_set_free(set);
 undo_marks:
@@ -739,7 +793,10 @@ static void wl_gc_work(struct work_struct *work)
 		if (wl->gc_armed)
 			mod_delayed_work(system_wq, &wl->gc, HZ);
 	} else {
-		this_cpu_add(sn->counters->ctr[SLUICE_CTR_WL_EXPIRED], n);
+		sluice_count_add(sn, SLUICE_CTR_WL_EXPIRED, n);
+		/* A source whose last entry expired is gone, like a flushed one. */
+		if (n)
+			wl_sources_put(wl);
 		wl_gc_arm(wl);
 	}
 	mutex_unlock(&wl->lock);
@@ -839,7 +896,7 @@ int sluice_wl_add(struct sluice_wl *wl, const char *source,
 		err = wl_txn_stage(wl, s->txn, keys, n, timeout, extack);
 		goto out_put;
 	}
-	adds = kvmalloc_array(n, sizeof(*adds), GFP_KERNEL);
+	adds = kvmalloc_array(n, sizeof(*adds), GFP_KERNEL_ACCOUNT);
 	if (!adds) {
 		err = -ENOMEM;
 		goto out_put;
@@ -851,7 +908,7 @@ int sluice_wl_add(struct sluice_wl *wl, const char *source,
 	err = wl_change(wl, s, &doomed, adds, n, extack);
 	kvfree(adds);
 out_put:
-	wl_source_put(s);
+	wl_source_put(wl, s);
 out_unlock:
 	mutex_unlock(&wl->lock);
 	return err;
@@ -897,7 +954,7 @@ int sluice_wl_del(struct sluice_wl *wl, const char *source,
 			list_add_tail(&e->doom_link, &doomed);
 	}
 	err = wl_change(wl, s, &doomed, NULL, 0, extack);
-	wl_source_put(s);
+	wl_source_put(wl, s);
 out_unlock:
 	mutex_unlock(&wl->lock);
 	return err;
@@ -906,7 +963,7 @@ out_unlock:
 int sluice_wl_flush(struct sluice_wl *wl, const char *source, u32 portid,
 		    struct netlink_ext_ack *extack)
 {
-	struct wl_source *s, *tmp;
+	struct wl_source *s;
 	struct wl_entry *e;
 	LIST_HEAD(doomed);
 	int err;
@@ -927,8 +984,7 @@ int sluice_wl_flush(struct sluice_wl *wl, const char *source, u32 portid,
 			list_add_tail(&e->doom_link, &doomed);
 	}
 	err = wl_change(wl, NULL, &doomed, NULL, 0, extack);
-	list_for_each_entry_safe(s, tmp, &wl->sources, link)
-		wl_source_put(s);
+	wl_sources_put(wl);
 out_unlock:
 	mutex_unlock(&wl->lock);
 	return err;
@@ -959,11 +1015,12 @@ int sluice_wl_begin(struct sluice_wl *wl, const char *source, u32 portid,
 	s->txn = kzalloc(sizeof(*s->txn), GFP_KERNEL_ACCOUNT);
 	if (!s->txn) {
 		err = -ENOMEM;
-		wl_source_put(s);
+		wl_source_put(wl, s);
 		goto out_unlock;
 	}
 	s->txn->portid = portid;
 	WRITE_ONCE(wl->txns, wl->txns + 1);
+	wl_changed(wl);
 out_unlock:
 	mutex_unlock(&wl->lock);
 	return err;
@@ -1008,7 +1065,7 @@ int sluice_wl_commit(struct sluice_wl *wl, const char *source, u32 portid,
 	if (!err) {
 		s->txn = NULL;
 		wl_txn_free(wl, txn);
-		wl_source_put(s);
+		wl_source_put(wl, s);
 	}
 out_unlock:
 	mutex_unlock(&wl->lock);
@@ -1029,7 +1086,7 @@ int sluice_wl_abort(struct sluice_wl *wl, const char *source, u32 portid,
 	}
 	wl_txn_free(wl, s->txn);
 	s->txn = NULL;
-	wl_source_put(s);
+	wl_source_put(wl, s);
 out_unlock:
 	mutex_unlock(&wl->lock);
 	return err;
@@ -1051,7 +1108,7 @@ void sluice_wl_release(struct sluice_wl *wl, u32 portid)
 		if (s->txn && s->txn->portid == portid) {
 			wl_txn_free(wl, s->txn);
 			s->txn = NULL;
-			wl_source_put(s);
+			wl_source_put(wl, s);
 		}
 	}
 	mutex_unlock(&wl->lock);
@@ -1069,28 +1126,61 @@ static void wl_entry_info(const struct wl_entry *e, struct wl_entry_info *info)
 		info->timeout_left = DIV_ROUND_UP(e->expires - jiffies, HZ);
 }
 
+/* The first entry of @s after the cursor's (the first if @cur is NULL). */
+static struct wl_entry *wl_cursor_next(struct sluice_wl *wl,
+				       struct wl_source *s,
+				       const struct wl_cursor *cur)
+{
+	struct wl_node *node;
+	struct wl_entry *e;
+
+	if (!cur)
+		return list_first_entry_or_null(&s->entries, struct wl_entry,
+						src_link);
+	/* Usually the last entry visited is still there: one lookup. */
+	node = rhashtable_lookup_fast(&wl->nodes, &cur->key, wl_ht_params);
+	e = node ? wl_entry_find(node, s) : NULL;
+	if (e && e->seq == cur->seq) {
+		if (list_is_last(&e->src_link, &s->entries))
+			return NULL;
+		return list_next_entry(e, src_link);
+	}
+	/* It went (the dump will say DUMP_INTR): resume after its place. */
+	list_for_each_entry(e, &s->entries, src_link)
+		if (e->seq > cur->seq)
+			return e;
+	return NULL;
+}
+
 int sluice_wl_walk(struct sluice_wl *wl, const char *source,
-		   unsigned long start, wl_visit_fn fn, void *arg,
+		   struct wl_cursor *cur, wl_visit_fn fn, void *arg,
 		   unsigned int *gen)
 {
 	struct wl_entry_info info;
-	unsigned long idx = 0;
 	struct wl_source *s;
 	struct wl_entry *e;
+	bool resume;
 	int ret = 0;
 
 	mutex_lock(&wl->lock);
 	*gen = wl->gen;
 	list_for_each_entry(s, &wl->sources, link) {
+		if (s->id < cur->src_id)
+			continue;
 		if (source && strcmp(s->name, source))
 			continue;
-		list_for_each_entry(e, &s->entries, src_link) {
-			if (idx++ < start)
-				continue;
+		resume = s->id == cur->src_id;
+		e = wl_cursor_next(wl, s, resume ? cur : NULL);
+		if (!e)
+			continue;
+		list_for_each_entry_from(e, &s->entries, src_link) {
 			wl_entry_info(e, &info);
 			ret = fn(&info, arg);
 			if (ret)
 				goto out;
+			cur->key = e->node->key;
+			cur->seq = e->seq;
+			cur->src_id = s->id;
 		}
 	}
 out:
@@ -1098,18 +1188,17 @@ out:
 	return ret;
 }
 
-int sluice_wl_walk_sources(struct sluice_wl *wl, unsigned long start,
+int sluice_wl_walk_sources(struct sluice_wl *wl, u64 *cur,
 			   wl_source_fn fn, void *arg, unsigned int *gen)
 {
 	struct wl_source_info info;
-	unsigned long idx = 0;
 	struct wl_source *s;
 	int ret = 0;
 
 	mutex_lock(&wl->lock);
 	*gen = wl->gen;
 	list_for_each_entry(s, &wl->sources, link) {
-		if (idx++ < start)
+		if (s->id <= *cur)
 			continue;
 		info.name = s->name;
 		info.n4 = s->n4;
@@ -1118,6 +1207,7 @@ int sluice_wl_walk_sources(struct sluice_wl *wl, unsigned long start,
 		ret = fn(&info, arg);
 		if (ret)
 			break;
+		*cur = s->id;
 	}
 	mutex_unlock(&wl->lock);
 	return ret;
@@ -1196,8 +1286,15 @@ int sluice_wl_init(struct sluice_wl *wl, struct sluice_net *sn,
 {
 	int err;
 
+	/* The rhashtable hashes keys with jhash2(): whole, aligned u32s. */
+	BUILD_BUG_ON(sizeof(struct wl_key) % sizeof(u32));
+	BUILD_BUG_ON(__alignof__(struct wl_key) < __alignof__(u32));
+	BUILD_BUG_ON(offsetof(struct wl_node, key) % sizeof(u32));
+
 	wl->sn = sn;
 	wl->id = id;
+	wl->gen = 1;
+	wl->src_ids = 0;
 	mutex_init(&wl->lock);
 	INIT_LIST_HEAD(&wl->sources);
 	INIT_LIST_HEAD(&wl->pfx_nodes);

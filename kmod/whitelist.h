@@ -8,13 +8,18 @@
 
 #include "sluice.h"
 
-/* A prefix as the table keys it: 20 bytes, a multiple of 4 for jhash2. */
+/*
+ * A prefix as the table keys it: 20 bytes, a multiple of 4 and 4-byte
+ * aligned, because the rhashtable hashes it with jhash2() (u32 loads,
+ * which must be aligned on MIPS and ARMv5).  The address is in network
+ * byte order on every CPU.
+ */
 struct wl_key {
 	u8 addr[16];			/* IPv4 in the first 4 bytes */
 	u8 family;			/* AF_INET or AF_INET6 */
 	u8 plen;
 	u16 zero;
-};
+} __aligned(4);
 
 static inline unsigned int wl_key_maxlen(const struct wl_key *k)
 {
@@ -29,10 +34,26 @@ struct wl_entry_info {
 	bool timed;
 };
 
-/* Visit entries from index @start on; stop when @fn returns non-zero. */
+/*
+ * Where a dump stopped: the last entry it visited.  Sources are walked in
+ * the order they were created and a source's entries in the order they
+ * were added, so the walk resumes after that entry with one hash lookup,
+ * or, if it is gone, after the place it had.  All zero: from the start.
+ */
+struct wl_cursor {
+	struct wl_key key;		/* the entry's prefix */
+	u64 seq;			/* its number in its source */
+	u64 src_id;			/* its source's number; 0: none yet */
+};
+
+/*
+ * Visit the entries after @cur, advancing @cur past each one @fn accepts
+ * (returns 0); stop at the first it refuses (non-zero).  *@gen is the
+ * list's generation, set before any visit.
+ */
 typedef int (*wl_visit_fn)(const struct wl_entry_info *e, void *arg);
 int sluice_wl_walk(struct sluice_wl *wl, const char *source,
-		   unsigned long start, wl_visit_fn fn, void *arg,
+		   struct wl_cursor *cur, wl_visit_fn fn, void *arg,
 		   unsigned int *gen);
 
 struct wl_source_info {
@@ -41,8 +62,9 @@ struct wl_source_info {
 	bool txn_open;
 };
 
+/* The same for sources; *@cur is the number of the last one visited. */
 typedef int (*wl_source_fn)(const struct wl_source_info *s, void *arg);
-int sluice_wl_walk_sources(struct sluice_wl *wl, unsigned long start,
+int sluice_wl_walk_sources(struct sluice_wl *wl, u64 *cur,
 			   wl_source_fn fn, void *arg, unsigned int *gen);
 
 int sluice_wl_add(struct sluice_wl *wl, const char *source,

@@ -119,7 +119,7 @@ int cli_nl_fail(const char *cmd, const struct sl_nl_err *e)
 	if (e->no_family)
 		return cli_err("sluice module not loaded (modprobe sluice)");
 	if (e->code == EPERM)
-		return cli_err("permission denied (CAP_NET_ADMIN needed)");
+		return cli_err("permission denied: sluice needs CAP_NET_ADMIN (run as root)");
 	msg = e->msg[0] ? e->msg : strerror(e->code ? e->code : EIO);
 	/* NL_SET_ERR_MSG_MOD prefixes "sluice: "; our own prefix says it. */
 	if (!strncmp(msg, SLUICE_GENL_NAME ": ", strlen(SLUICE_GENL_NAME) + 2))

@@ -36,6 +36,18 @@
  *                              50 us apart, so the poller does not
  *                              compete with sluiced for a CPU)
  *
+ *   sluice-nltest dumpintr entries-behind|entries-ahead|sources
+ *                              a dump (WL_GET of 1200 hosts in source
+ *                              "di", or WL_SOURCES of 250 sources
+ *                              "sNNN") read 4 KiB at a time over 3 or more
+ *                              datagrams; after the first, one entry is
+ *                              deleted (one already received, or the last
+ *                              one) or one source flushed away.  The dump
+ *                              must be flagged NLM_F_DUMP_INTR or hold
+ *                              exactly the set from before or from after
+ *                              the change, each item once.  Run it in a
+ *                              namespace of its own: it flushes the list
+ *
  * verify and reader need sluice enabled with IIF as a lan interface;
  * addrlat needs sluiced running in the namespace with IF as an interface
  * whose addresses it lists (any but a lan one).
@@ -1107,8 +1119,233 @@ static int addrlat(const char *ifname, long n)
 	return 0;
 }
 
+/* ---- dump consistency --------------------------------------------- */
+
+#define DI_HOSTS	1200
+#define DI_SOURCES	250
+
+static void di_host(unsigned int i, char *out, size_t len)
+{
+	snprintf(out, len, "198.18.%u.%u", i / 256, i % 256);
+}
+
+static void di_check(int err, const char *what)
+{
+	if (err) {
+		fprintf(stderr, "%s: %s%s%s\n", what, strerror(-err),
+			extack_msg[0] ? ": " : "", extack_msg);
+		exit(2);
+	}
+}
+
+static void di_flush(const char *source)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = msg_start(buf, family_id, SLUICE_CMD_WL_FLUSH, 0);
+	if (source)
+		mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, source);
+	di_check(transact(nlh), "flush");
+}
+
+/* Add hosts @from..@to-1 to @source, 100 to a request. */
+static void di_add(const char *source, unsigned int from, unsigned int to)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], a[32];
+	struct nlmsghdr *nlh = NULL;
+	unsigned int i;
+
+	for (i = from; i < to; i++) {
+		if (!nlh)
+			nlh = msg_start(buf, family_id, SLUICE_CMD_WL_ADD, 0);
+		di_host(i, a, sizeof(a));
+		put_pfx4(nlh, a, -1);
+		if (i + 1 == to || (i - from) % 100 == 99) {
+			mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, source);
+			di_check(transact(nlh), "add");
+			nlh = NULL;
+		}
+	}
+}
+
+static void di_del(const char *source, unsigned int i)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], a[32];
+	struct nlmsghdr *nlh;
+
+	nlh = msg_start(buf, family_id, SLUICE_CMD_WL_DEL, 0);
+	di_host(i, a, sizeof(a));
+	put_pfx4(nlh, a, -1);
+	mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, source);
+	di_check(transact(nlh), "del");
+}
+
+struct di_item {
+	int index;			/* -1: not ours */
+};
+
+static int di_pfx_cb(const struct nlattr *a, void *data)
+{
+	struct di_item *it = data;
+	const uint8_t *b;
+
+	if (mnl_attr_get_type(a) != SLUICE_PFX_ADDR4 ||
+	    mnl_attr_get_payload_len(a) != 4)
+		return MNL_CB_OK;
+	b = mnl_attr_get_payload(a);
+	if (b[0] == 198 && b[1] == 18)
+		it->index = b[2] * 256 + b[3];
+	return MNL_CB_OK;
+}
+
+static int di_attr_cb(const struct nlattr *a, void *data)
+{
+	struct di_item *it = data;
+	const char *name;
+
+	switch (mnl_attr_get_type(a)) {
+	case SLUICE_A_PREFIX:
+		mnl_attr_parse_nested(a, di_pfx_cb, data);
+		break;
+	case SLUICE_A_SOURCE:
+		name = mnl_attr_get_str(a);
+		/* WL_SOURCES: "sNNN"; a WL_GET entry's is "di". */
+		if (name[0] == 's' && strlen(name) == 4)
+			it->index = atoi(name + 1);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int dumpintr(const char *mode)
+{
+	bool sources = !strcmp(mode, "sources");
+	bool ahead = !strcmp(mode, "entries-ahead");
+	unsigned int n = sources ? DI_SOURCES : DI_HOSTS, i, dgrams = 0;
+	unsigned int got = 0, dups = 0, foreign = 0, gone;
+	struct mnl_socket *d;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	unsigned char *seen;
+	bool done = false, intr = false, changed = false;
+	const char *verdict;
+
+	if (!sources && !ahead && strcmp(mode, "entries-behind")) {
+		fprintf(stderr, "dumpintr: unknown mode %s\n", mode);
+		return 2;
+	}
+	seen = calloc(n, 1);
+	if (!seen)
+		die("calloc");
+	di_flush(NULL);
+	if (sources) {
+		for (i = 0; i < n; i++) {
+			char name[8];
+
+			snprintf(name, sizeof(name), "s%03u", i);
+			di_add(name, i, i + 1);
+		}
+	} else {
+		di_add("di", 0, n);
+	}
+
+	d = mnl_socket_open(NETLINK_GENERIC);
+	if (!d || mnl_socket_bind(d, 0, MNL_SOCKET_AUTOPID) < 0)
+		die("netlink");
+	nlh = msg_start(buf, family_id, sources ? SLUICE_CMD_WL_SOURCES :
+			SLUICE_CMD_WL_GET, NLM_F_DUMP);
+	if (!sources)
+		mnl_attr_put_strz(nlh, SLUICE_A_SOURCE, "di");
+	if (mnl_socket_sendto(d, nlh, nlh->nlmsg_len) < 0)
+		die("sendto");
+	/* The first deleted item: received already, or the last one. */
+	gone = ahead ? n - 1 : 0;
+	while (!done) {
+		/* 4 KiB reads keep the kernel's dump skbs small. */
+		char rb[4096];
+		int len = mnl_socket_recvfrom(d, rb, sizeof(rb));
+		struct nlmsghdr *m;
+
+		if (len < 0)
+			die("recv");
+		dgrams++;
+		for (m = (struct nlmsghdr *)rb; mnl_nlmsg_ok(m, len);
+		     m = mnl_nlmsg_next(m, &len)) {
+			struct di_item it = { -1 };
+
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			if (m->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				fprintf(stderr, "dump failed: %s\n",
+					strerror(-((struct nlmsgerr *)
+						   mnl_nlmsg_get_payload(m))->error));
+				return 2;
+			}
+			mnl_attr_parse(m, sizeof(struct genlmsghdr),
+				       di_attr_cb, &it);
+			if (it.index < 0 || (unsigned int)it.index >= n) {
+				foreign++;
+				continue;
+			}
+			if (seen[it.index]++)
+				dups++;
+			got++;
+		}
+		if (!changed) {
+			/* Between the first recv and the second. */
+			changed = true;
+			if (sources) {
+				char name[8];
+
+				snprintf(name, sizeof(name), "s%03u", gone);
+				di_flush(name);
+			} else {
+				di_del("di", gone);
+			}
+		}
+	}
+	mnl_socket_close(d);
+
+	if (intr) {
+		verdict = "NLM_F_DUMP_INTR";
+	} else {
+		bool before = !dups && !foreign, after = before;
+
+		for (i = 0; i < n; i++) {
+			before = before && seen[i];
+			after = after && seen[i] == (i != gone);
+		}
+		verdict = before ? "exactly the set before the change" :
+			  after ? "exactly the set after the change" : NULL;
+	}
+	printf("dumpintr %s: %u datagrams, %u items (%u twice, %u foreign): %s\n",
+	       mode, dgrams, got, dups, foreign,
+	       verdict ? verdict : "neither flagged nor consistent");
+	di_flush(NULL);
+	free(seen);
+	if (dgrams < 3) {
+		printf("FAIL the dump took %u datagrams: no callback after the change\n",
+		       dgrams);
+		return 1;
+	}
+	if (!verdict) {
+		printf("FAIL inconsistent dump not flagged NLM_F_DUMP_INTR\n");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "dumpintr")) {
+		open_family();
+		return dumpintr(argv[2]);
+	}
 	if (argc == 4 && !strcmp(argv[1], "addrlat")) {
 		open_family();
 		return addrlat(argv[2], atol(argv[3]));
@@ -1130,6 +1367,7 @@ int main(int argc, char **argv)
 		return hold(argv[2], argv + 3, argc - 3);
 	}
 	fprintf(stderr, "usage: sluice-nltest badinput | hold SOURCE [LIST...] |\n"
-		"       verify FILE N IIF | reader FILE IIF | addrlat IF N\n");
+		"       verify FILE N IIF | reader FILE IIF | addrlat IF N |\n"
+		"       dumpintr entries-behind|entries-ahead|sources\n");
 	return 2;
 }

@@ -88,6 +88,34 @@ expired2() { [[ $($CTL test 198.51.100.7) == proxy* && $($CTL test 2001:db8:77::
 wait_for 10 expired2 || fail "prefix entries did not expire"
 [[ $($CTL status --json | jq ".counters.white_list_expired") -ge 3 ]] || fail "wl_expired counter"
 
+# A source whose entries all expired goes too (else it would count toward
+# the 256 sources for ever), unless a replace of it is open: "held" keeps
+# an open (empty) replace through the expiry of its only entry.
+$CTL add 203.0.113.11 198.51.100.128/25 source gone timeout 8
+$CTL add 203.0.113.10 source held timeout 8
+mkfifo hold3.in
+"$NLTEST" hold held <hold3.in >hold3.out &
+h3pid=$!
+exec {h3w}>hold3.in
+wait_for 5 grep -q open hold3.out || fail "transaction of held did not open"
+srcs() { $CTL status --json | jq -c '[.sources[] | select(.name == "gone" or .name == "held") | [.name, .entries4 + .entries6, .replacing]]'; }
+assert_eq '[["gone",2,false],["held",1,true]]' "$(srcs)" "timed sources listed"
+expired3() { [[ $($CTL test 203.0.113.10) == proxy* && $($CTL test 203.0.113.11) == proxy* && $($CTL test 198.51.100.130) == proxy* ]]; }
+wait_for 20 expired3 || fail "entries of gone and held did not expire"
+assert_eq '[["held",0,true]]' "$(srcs)" "expired source gone, the one being replaced kept"
+exec {h3w}>&-
+wait "$h3pid" || fail "holder of held failed"
+assert_eq '[]' "$(srcs)" "held gone with its replace"
+
+# A dump that spans a change (a delete between two recv calls) ends
+# flagged NLM_F_DUMP_INTR or holds exactly the set from before or after;
+# in a namespace of its own, as it flushes the list.
+ip netns add di
+for m in entries-behind entries-ahead sources; do
+	ip netns exec di "$NLTEST" dumpintr "$m" || fail "dump consistency ($m)"
+done
+ip netns del di
+
 # The same prefix in two sources: deleting from one leaves the other.
 $CTL add 192.0.2.128/25 source a
 $CTL add 192.0.2.128/25 source b
@@ -279,6 +307,12 @@ assert_eq 1 "$($CTL status --json | jq '.memory.entries')" "nothing changed by t
 head -n 998 "$DATA/china4.txt" | $CTL -q load part - || fail "load within the limit"
 out=$($CTL add 203.0.113.1 203.0.113.2 2>&1) && fail "add over the limit succeeded"
 assert_match "limit" "$out" "ENOSPC on add"
+# A failed add (one request) changes nothing, not even the timeout of an
+# entry it would refresh: 10/8 stays permanent.
+out=$($CTL add 10.0.0.0/8 203.0.113.1 203.0.113.2 timeout 60 2>&1) &&
+	fail "refreshing add over the limit succeeded"
+assert_match "limit" "$out" "ENOSPC on an add that refreshes"
+assert_eq "10.0.0.0/8 source static" "$($CTL list source static)" "permanent entry still permanent"
 # max_entries is per list: the proxy list has its own 1000.
 head -n 1000 "$DATA/china4.txt" | $CTL -q -L proxy load big - || fail "proxy list within its own limit"
 out=$($CTL -L proxy add 203.0.113.1 2>&1) && fail "proxy-list add over the limit succeeded"
