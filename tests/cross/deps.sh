@@ -9,6 +9,7 @@ set -euo pipefail
 
 PKGS=(
 	gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu gcc-mips-linux-gnu
+	libc6-dev-arm64-cross libc6-dev-mipsel-cross libc6-dev-mips-cross
 	linux-kbuild-6.1 qemu-user-static musl-tools cmake file kmod
 	dpkg-dev
 )

@@ -60,9 +60,16 @@ cross_fetch() {
 	local dir=$1 want p v f
 	shift
 	want=
+	# One apt-cache call (each reads the whole cache: seconds).
+	declare -A cand=()
+	while read -r p v; do
+		cand[$p]=$v
+	done < <(apt-cache policy "$@" 2>/dev/null | awk '
+		/^[^ ]/ { sub(/:$/, ""); p = $0 }
+		$1 == "Candidate:" { print p, $2 }')
 	for p in "$@"; do
-		v=$(apt-cache policy "$p" 2>/dev/null |
-			awk '$1 == "Candidate:" {print $2}')
+		# apt names a package of the native architecture without it.
+		v=${cand[$p]:-${cand[${p%:*}]:-}}
 		case $v in
 		[0-9]*) ;;
 		*) cross_die "no package $p in apt's lists (tests/cross/deps.sh adds the architectures)" ;;
