@@ -1,9 +1,10 @@
 #!/bin/bash
-# Cross-build the userspace (sluicectl, sluiced, tests/tools) for TARGET,
+# Cross-build the userspace (sluicectl, sluiced; or tests/tools) for TARGET,
 # -Werror, and fail on any warning; tests/cross/unit.sh then builds and
 # runs the cmocka unit tests with the same toolchain.
 #
-# Usage: tests/cross/userspace.sh TARGET
+# Usage: tests/cross/userspace.sh TARGET [programs|tools]
+#   programs (default): sluicectl and sluiced; tools: tests/tools.
 #   arm64, mipsel  Debian's cross compiler; libmnl, json-c and cmocka of
 #                  that architecture from Debian's packages, unpacked
 #                  into a sysroot in the cache (with libc6, for qemu -L).
@@ -21,8 +22,15 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/cross/lib.sh
 . "$ROOT/tests/cross/lib.sh"
 
-[ $# -eq 1 ] || cross_die "usage: $0 TARGET"
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	cross_die "usage: $0 TARGET [programs|tools]"
+fi
 target=$1
+part=${2:-programs}
+case $part in
+programs | tools) ;;
+*) cross_die "usage: $0 TARGET [programs|tools]" ;;
+esac
 out=$ROOT/build/cross/$target
 src=$out/src
 mkdir -p "$out"
@@ -112,23 +120,36 @@ pr() { # pr DIR VAR: a variable of DIR's Makefile
 		-f "$ROOT/tests/cross/print.mk" "cross-print-$2"
 }
 
-log=$out/build.log
+case $target in
+musl) want='ELF 64-bit LSB .*x86-64' ;;
+*) want=$ELF ;;
+esac
+# For unit.sh: how to build for this target.
+{
+	printf 'cc=%q flags=%q have_mnl=%q want=%q\n' "$cc" "$flags" "$have_mnl" "$want"
+	printf 'mk=(%s)\n' "$(printf '%q ' "${mk[@]}")"
+} >"$out/env.sh"
+
+log=$out/build-$part.log
 : >"$log"
 run() {
 	echo "+ $*" >>"$log"
 	"$@" >>"$log" 2>&1 || {
 		tail -n 40 "$log"
-		cross_die "$target: build failed (log: ${log#"$ROOT"/})"
+		cross_die "$target: $part: build failed (log: ${log#"$ROOT"/})"
 	}
 }
 
-if [ "$have_mnl" = 1 ]; then
+bins=()
+case $part-$have_mnl in
+programs-1)
 	run "${mk[@]}" -C "$src/userspace" EXTRA_CFLAGS="${extra[*]}" \
 		LDFLAGS="-Wl,-rpath-link=$libdir"
 	run "${mk[@]}" -C "$src/userspace/sluiced" EXTRA_CFLAGS="${extra[*]}" \
 		LDFLAGS="-Wl,-rpath-link=$libdir"
-	CFLAGS=$flags run "${mk[@]}" -C "$src/tests/tools"
-else
+	bins+=("$src/userspace/sluicectl" "$src/userspace/sluiced/sluiced")
+	;;
+programs-0)
 	# shellcheck disable=SC2046
 	run "${mk[@]}" -C "$src/userspace" EXTRA_CFLAGS="${extra[*]}" \
 		$(pr "$src/userspace" LIB_OBJS) \
@@ -136,56 +157,43 @@ else
 	# shellcheck disable=SC2046
 	run "${mk[@]}" -C "$src/userspace/sluiced" EXTRA_CFLAGS="${extra[*]}" \
 		$(pr "$src/userspace/sluiced" OBJS)
+	;;
+tools-1)
+	CFLAGS=$flags run "${mk[@]}" -C "$src/tests/tools"
+	for t in $(pr "$src/tests/tools" TOOLS); do
+		bins+=("$src/tests/tools/$t")
+	done
+	;;
+tools-0)
 	tools=()
 	for c in "$src"/tests/tools/*.c; do
 		c=${c##*/}
 		tools+=("${c%.c}.o")
 	done
 	CFLAGS=$flags run "${mk[@]}" -C "$src/tests/tools" "${tools[@]}"
-fi
+	;;
+esac
 
 # Zero warnings.
 if grep -E 'warning:' "$log"; then
-	cross_die "$target: the build has warnings (log: ${log#"$ROOT"/})"
+	cross_die "$target: $part: the build has warnings (log: ${log#"$ROOT"/})"
 fi
 
 # What was linked is for the target.
-check_elf() {
-	local want=$2 d
-	d=$(file -b "$1")
-	grep -Eq "^$want" <<<"$d" || cross_die "$1 is '$d', not $want"
-}
-case $target in
-musl) want='ELF 64-bit LSB .*x86-64' ;;
-*) want=$ELF ;;
-esac
-bins=()
-if [ "$have_mnl" = 1 ]; then
-	bins+=("$src/userspace/sluicectl" "$src/userspace/sluiced/sluiced")
-	for t in $(pr "$src/tests/tools" TOOLS); do
-		bins+=("$src/tests/tools/$t")
-	done
-fi
 for b in "${bins[@]}"; do
-	check_elf "$b" "$want"
-done
-if [ "$target" = musl ]; then
-	for b in "${bins[@]}"; do
+	d=$(file -b "$b")
+	grep -Eq "^$want" <<<"$d" || cross_die "$b is '$d', not $want"
+	if [ "$target" = musl ]; then
 		readelf -l "$b" | grep -q 'ld-musl' ||
 			cross_die "$b is not linked against musl"
-	done
-fi
-# For unit.sh: how to build for this target.
-{
-	printf 'cc=%q flags=%q have_mnl=%q want=%q\n' "$cc" "$flags" "$have_mnl" "$want"
-	printf 'mk=(%s)\n' "$(printf '%q ' "${mk[@]}")"
-} >"$out/env.sh"
+	fi
+done
 if [ "$have_mnl" = 1 ]; then
-	echo "sluice cross: $target: ${#bins[@]} programs built, no warning" \
-		"(log: ${log#"$ROOT"/})"
-
-	"${ar%ar}size" "$src/userspace/sluicectl" "$src/userspace/sluiced/sluiced"
+	echo "sluice cross: $target: $part: ${#bins[@]} programs built, no" \
+		"warning (log: ${log#"$ROOT"/})"
+	[ "$part" = tools ] ||
+		"${ar%ar}size" "$src/userspace/sluicectl" "$src/userspace/sluiced/sluiced"
 else
-	echo "sluice cross: $target: every object compiled, no warning; no" \
-		"libmnl: sluicectl, sluiced and tests/tools not linked"
+	echo "sluice cross: $target: $part: every object compiled, no warning;" \
+		"no libmnl: nothing linked"
 fi
