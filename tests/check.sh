@@ -45,6 +45,11 @@ for k in "${KVERS[@]}"; do
 	step "build-module-$k" build_module "$k"
 done
 
+# --- cross builds (docs/cross.md) --------------------------------------
+step cross-deps tests/cross/deps.sh
+for a in arm64 mipsel; do step "cross-module-$a" tests/cross/module.sh "$a"; done
+for a in arm64 mipsel mips; do step "cross-userspace-$a" tests/cross/userspace.sh "$a"; done
+
 # --- style ------------------------------------------------------------
 checkpatch() {
 	local cp

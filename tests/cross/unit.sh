@@ -100,7 +100,9 @@ while read -r t libs; do
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && [ "$x" -gt 0 ] && rc=0
 	passed=$((passed + p))
 	failed=$((failed + f))
-	if [ "$rc" -eq 0 ] && [ "$f" -eq 0 ] && { [ "$p" -gt 0 ] || [ "$x" -gt 0 ]; }; then
+	if [ "$rc" -eq 0 ] && [ "$f" -eq 0 ] && [ "$p" -eq 0 ] && [ "$x" -gt 0 ]; then
+		echo "XFAIL $target/$t: no test of it can run under qemu-user"
+	elif [ "$rc" -eq 0 ] && [ "$f" -eq 0 ] && [ "$p" -gt 0 ]; then
 		echo "PASS $target/$t: $p tests ($((SECONDS - t0))s)"
 	else
 		echo "FAIL $target/$t: $p passed, $f failed, exit $rc" \
