@@ -82,29 +82,39 @@ cross_fetch() {
 	mkdir -p "$CACHE/debs"
 	rm -rf "$dir"
 	mkdir -p "$dir"
+	# One apt-get download for every missing package.
+	local missing=()
 	while read -r p; do
 		[ -n "$p" ] || continue
 		f=$(cross_deb_path "$p")
-		if [ ! -s "$f" ]; then
-			(cd "$CACHE/debs" && apt-get download -q "$p" 2>&1 |
-				grep -v 'unsandboxed as root') >&2
-			[ -s "$f" ] || cross_die "apt-get download $p failed"
-		fi
+		[ -n "$f" ] || missing+=("$p")
+	done <<<"$want"
+	if [ ${#missing[@]} -gt 0 ]; then
+		(cd "$CACHE/debs" && apt-get download -q "${missing[@]}" 2>&1 |
+			grep -v 'unsandboxed as root') >&2
+	fi
+	while read -r p; do
+		[ -n "$p" ] || continue
+		f=$(cross_deb_path "$p")
+		[ -n "$f" ] || cross_die "apt-get download $p failed"
 		dpkg -x "$f" "$dir" || cross_die "dpkg -x $f failed"
 	done <<<"$want"
 	printf '%s' "$want" >"$dir/.stamp"
 }
 
-# The file apt-get download writes for NAME[:ARCH]=VERSION.
+# The file apt-get download wrote for NAME[:ARCH]=VERSION, if any.
 cross_deb_path() {
-	local spec=$1 name ver arch
+	local spec=$1 name ver arch f
 	name=${spec%%=*}
 	ver=${spec#*=}
-	arch=$(apt-cache show "$spec" 2>/dev/null |
-		awk '$1 == "Architecture:" {print $2; exit}')
+	arch=${name#*:}
+	[ "$arch" = "$name" ] && arch=all
 	name=${name%%:*}
 	# apt-get download escapes the epoch's colon.
-	echo "$CACHE/debs/${name}_${ver//:/%3a}_$arch.deb"
+	for f in "$CACHE/debs/${name}_${ver//:/%3a}_$arch.deb" \
+		"$CACHE/debs/${name}_${ver//:/%3a}_all.deb"; do
+		[ -s "$f" ] && { echo "$f"; return; }
+	done
 }
 
 # cross_kabi FLAVOUR DEBARCH: the newest Debian ABI number N with a
