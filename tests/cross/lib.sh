@@ -124,15 +124,15 @@ cross_kabi() {
 		echo "$CROSS_KABI"
 		return
 	fi
-	local p v
-	apt-cache search --names-only "^linux-headers-${KSERIES//./\\.}-[0-9]+-$1\$" |
-		awk '{print $1}' |
-		while read -r p; do
-			v=$(apt-cache policy "$p:$2" 2>/dev/null |
-				awk '$1 == "Candidate:" {print $2}')
-			case $v in [0-9]*) echo "$p" ;; esac
-		done | sed "s/^linux-headers-$KSERIES-\([0-9]*\)-.*/\1/" |
-		sort -n | tail -n1
+	local names
+	mapfile -t names < <(apt-cache search --names-only \
+		"^linux-headers-${KSERIES//./\\.}-[0-9]+-$1\$" | awk '{print $1 ":'"$2"'"}')
+	[ ${#names[@]} -gt 0 ] || return 0
+	# Those that DEBARCH has (one apt-cache call: each reads the cache).
+	apt-cache policy "${names[@]}" 2>/dev/null | awk '
+		/^[^ ]/ { p = $0 }
+		$1 == "Candidate:" && $2 ~ /^[0-9]/ { print p }' |
+		sed "s/^linux-headers-$KSERIES-\([0-9]*\)-.*/\1/" | sort -n | tail -n1
 }
 
 # cross_headers ARCH: unpack Debian's kernel headers for ARCH into the
