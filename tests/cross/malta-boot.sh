@@ -2,9 +2,12 @@
 # Boot Debian's mipsel kernel (linux-image-6.1.0-N-4kc-malta) in
 # qemu-system-mipsel -M malta (TCG) with a minimal initramfs: a static
 # busybox (busybox-static:mipsel), the cross-built sluice.ko and the
-# kernel's own modules it needs, and the cross-built sluicectl with its
-# libraries.  The guest loads the module, runs `sluicectl status`, a
-# `sluicectl set` and its read-back, unloads the module and powers off.
+# kernel's own modules it needs, the cross-built sluicectl with its
+# libraries, and the real bypass lists (../shared/data/bypass).  The guest
+# loads the module, runs `sluicectl status`, a `sluicectl set` and its
+# read-back, loads both lists (counts checked, memory printed), asks
+# `sluicectl test` for a listed and an unlisted address, unloads the
+# module and powers off.
 # Exit status 0 only if every one of those succeeded and the kernel log
 # has no BUG/WARNING/Oops.  An exploration, not part of make check.
 #
@@ -42,6 +45,14 @@ cp "$img/bin/busybox" "$out/initrd/bin/"
 cp -a "$sr/lib/." "$out/initrd/lib/"
 cp -a "$sr/usr/lib/$TRIPLET" "$out/initrd/usr/lib/"
 cp "$ctl" "$out/initrd/bin/sluicectl"
+# The real bypass lists, when shared/ is beside the clone.
+data=$ROOT/../shared/data/bypass
+if [ ! -f "$data/china4.txt" ] || [ ! -f "$data/china6.txt" ]; then
+	cross_die "no bypass lists in $data"
+fi
+mkdir -p "$out/initrd/data"
+cp "$data/china4.txt" "$data/china6.txt" "$out/initrd/data/"
+first4=$(head -n1 "$data/china4.txt")
 
 # The kernel modules sluice.ko needs, dependencies first.
 declare -A seen=()
@@ -67,7 +78,8 @@ add_mod() { # add_mod NAME: its dependencies, then itself
 	order+=("$m")
 	cp "$f" "$out/initrd/mods/"
 }
-for d in $(modinfo -F depends "$ko" | tr ',' ' '); do
+# dummy: the LAN interface that sluicectl test classifies for.
+for d in dummy $(modinfo -F depends "$ko" | tr ',' ' '); do
 	add_mod "$d"
 done
 cp "$ko" "$out/initrd/mods/"
@@ -89,6 +101,25 @@ echo "SLUICE-LOADED \$(cut -d' ' -f1 /proc/uptime)"
 sluicectl status || { echo "SLUICE-FAIL sluicectl status"; ok=0; }
 sluicectl set port 12400 || { echo "SLUICE-FAIL sluicectl set"; ok=0; }
 sluicectl status | grep -q 12400 || { echo "SLUICE-FAIL port not read back"; ok=0; }
+# A LAN with an address and a default route: with lo down and no address
+# at all, sluicectl test called an off-link address "direct local".
+{ ip link set lo up && ip link add lanT type dummy && ip link set lanT up &&
+	ip addr add 192.0.2.1/24 dev lanT && ip route add default dev lanT; } ||
+	{ echo "SLUICE-FAIL lanT"; ok=0; }
+sluicectl set lan lanT enabled on || { echo "SLUICE-FAIL set lan"; ok=0; }
+n4=\$(grep -c . /data/china4.txt)
+n6=\$(grep -c . /data/china6.txt)
+sluicectl load china4 /data/china4.txt | grep -q "\$n4" || { echo "SLUICE-FAIL load china4"; ok=0; }
+sluicectl load china6 /data/china6.txt | grep -q "\$n6" || { echo "SLUICE-FAIL load china6"; ok=0; }
+sluicectl status >/tmp/st
+sed -n '/^memory:/,/^[a-z]/p' /tmp/st
+e=\$(sed -n '/^memory:/,/^[a-z]/s/^ *entries: *//p' /tmp/st | head -n 1)
+[ "\$e" = \$((n4 + n6)) ] || { echo "SLUICE-FAIL entries \$e, not \$((n4 + n6))"; ok=0; }
+sluicectl test ${first4%/*} | tee /tmp/t | grep -q '^direct .*${first4%/*}.*china4' || { echo "SLUICE-FAIL test listed"; ok=0; }
+cat /tmp/t
+sluicectl test 203.0.113.99 | tee /tmp/t | grep -q '^proxy' || { echo "SLUICE-FAIL test unlisted"; ok=0; }
+cat /tmp/t
+grep MemFree /proc/meminfo
 rmmod sluice || { echo "SLUICE-FAIL rmmod"; ok=0; }
 dmesg | grep -E 'BUG|WARNING|Oops|Call Trace' && { echo "SLUICE-FAIL kernel log"; ok=0; }
 [ \$ok = 1 ] && echo "SLUICE-OK \$(cut -d' ' -f1 /proc/uptime)"
