@@ -9,6 +9,7 @@
 #   make demo             boot a guest and show sluice splitting traffic
 #   make fuzz / soak      long fuzzing / a 10-minute soak (docs/reliability.md)
 #   make check-faults     fault scenarios on both kernels (docs/reliability.md)
+#   make check-cross      arm64/mipsel/mips/musl builds, unit tests (docs/cross.md)
 #   make install          userspace, man pages, dkms source
 #
 # Kernel headers: KDIR overrides /lib/modules/$(KVER)/build.
@@ -39,7 +40,7 @@ all: modules-all
 endif
 
 help:
-	@sed -n '3,14p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
 
 # One copy of the tree per kernel: kbuild writes objects next to sources.
 modules: $(KMOD_SRCS)
@@ -88,6 +89,12 @@ bench:
 .PHONY: fuzz
 fuzz:
 	@$(ROOT)/tests/fuzz/run-all.sh
+
+# sluice.ko, userspace and unit tests for arm64, mipsel, mips and musl
+# (cross builds, qemu-user); see docs/cross.md.
+.PHONY: check-cross
+check-cross:
+	@$(ROOT)/tests/cross/check.sh
 
 # The fault scenarios (tests/vm/faults/) on both kernels; docs/reliability.md.
 .PHONY: check-faults

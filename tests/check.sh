@@ -49,6 +49,11 @@ done
 step openwrt-depends "$ROOT/tests/openwrt/check-depends.sh"
 step openwrt-shell "$ROOT/tests/openwrt/check-shell.sh"
 
+# --- cross builds (docs/cross.md) --------------------------------------
+step cross-deps tests/cross/deps.sh
+for a in arm64 mipsel; do step "cross-module-$a" tests/cross/module.sh "$a"; done
+for a in arm64 mipsel mips; do step "cross-userspace-$a" tests/cross/userspace.sh "$a"; done
+
 # --- style ------------------------------------------------------------
 checkpatch() {
 	local cp
