@@ -64,16 +64,25 @@ static bool sluice_flow_in_prefix(const struct nf_conn *ct,
 	return ipv6_prefix_equal(&a->in6, &m->pfx.in6, m->plen);
 }
 
-/* Never deletes: clears the verdict and keeps the entry (returns 0). */
+/*
+ * Clears the verdict and keeps the entry (returns 0), except for a
+ * proxied UDP flow: its entry has the null NAT binding of local delivery,
+ * so decided direct again it would leave unmasqueraded.  That entry is
+ * deleted (returns 1), and the flow's next datagram starts a fresh one.
+ * A TCP flow cannot change path mid-stream: a proxied one finds its
+ * socket again, a direct one moved into the tunnel meets the listener.
+ */
 static int sluice_flow_clear(struct nf_conn *ct, void *data)
 {
 	struct sluice_flow_match *m = data;
+	enum sluice_flow flow = sluice_flow_get(ct, m->ct_mask);
 
-	if (!(READ_ONCE(ct->mark) & m->ct_mask) ||
-	    !sluice_flow_in_prefix(ct, m))
+	if (flow == SLUICE_FLOW_NONE || !sluice_flow_in_prefix(ct, m))
 		return 0;
-	sluice_flow_set(ct, m->ct_mask, SLUICE_FLOW_NONE);
 	m->count++;
+	if (flow == SLUICE_FLOW_PROXY && nf_ct_protonum(ct) == IPPROTO_UDP)
+		return 1;
+	sluice_flow_set(ct, m->ct_mask, SLUICE_FLOW_NONE);
 	return 0;
 }
 

@@ -59,7 +59,8 @@ static inline void sluice_flow_keep(struct nf_conn *ct, u32 ct_mask,
 /*
  * FLOWS_FLUSH: clear the verdict of every entry of @net (or of those whose
  * original destination is in @pfx/@plen of @family, if @family is not 0)
- * so that their next packet is decided again.  Returns how many.
+ * so that their next packet is decided again; a proxied UDP flow's entry
+ * is deleted instead (flow.c).  Returns how many.
  */
 u32 sluice_flow_flush(struct net *net, u32 ct_mask, u8 family,
 		      const union nf_inet_addr *pfx, u8 plen);

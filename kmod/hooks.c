@@ -554,13 +554,14 @@ static unsigned int sluice_tproxy_hook(void *priv, struct sk_buff *skb,
 	/* During a mode switch both hook sets exist for a moment. */
 	if (!cfg->enabled || cfg->mode != SLUICE_MODE_TPROXY)
 		return NF_ACCEPT;
-	sluice_count(sn, SLUICE_CTR_PACKETS);
 	ct = nf_ct_get(skb, &ctinfo);
 	if (ct) {
 		flow = sluice_flow_get(ct, cfg->ct_mask);
+		/* A direct flow's later packets: this test is all they cost. */
 		if (flow == SLUICE_FLOW_DIRECT)
 			return NF_ACCEPT;
 	}
+	sluice_count(sn, SLUICE_CTR_PACKETS);
 
 	if (!sluice_tuple_fill(skb, state, &t, &thoff)) {
 		sluice_count(sn, SLUICE_CTR_ERRORS);
@@ -889,12 +890,16 @@ static unsigned int sluice_hooks_wanted(const struct sluice_net *sn,
 	if (cfg->masquerade)
 		want |= SLUICE_HOOK_MASQ;
 	/*
-	 * The guard stays from the first time redirection is on until the
-	 * namespace goes: proxied flows outlive `enabled off` (by hand, or
-	 * sluiced failing open) and must not be routed out then.  It also
-	 * does masquerade's stale-NAT part.
+	 * The guard, only where a proxied flow can reach FORWARD: once
+	 * redirection was on, while it is off (by hand, or sluiced failing
+	 * open: proxied flows outlive it), and in redirect mode (flows
+	 * proxied in tproxy mode have no NAT binding there).  In tproxy
+	 * mode the PREROUTING hook takes every proxied packet, so forwarded
+	 * packets pay nothing.  With masquerade it also does the stale-NAT
+	 * part, in every state.
 	 */
-	if (cfg->enabled || cfg->masquerade || (sn->hooks & SLUICE_HOOK_GUARD))
+	if (cfg->masquerade || (cfg->enabled && !tproxy) ||
+	    (!cfg->enabled && sn->was_enabled))
 		want |= SLUICE_HOOK_GUARD;
 	return want;
 }
@@ -921,6 +926,8 @@ int sluice_hooks_apply(struct sluice_net *sn, const struct sluice_cfg *cfg,
 	unsigned int want = sluice_hooks_wanted(sn, cfg), added = 0, hook;
 	int err;
 
+	if (cfg->enabled)
+		sn->was_enabled = true;
 	if (want && !sn->ct_held) {
 		err = nf_ct_netns_get(sn->net, NFPROTO_INET);
 		if (err) {

@@ -272,8 +272,6 @@ static unsigned int sluice_local_hook(void *priv, struct sk_buff *skb,
 	/* During a mode switch both hook sets exist for a moment. */
 	if (!cfg->enabled || cfg->mode != SLUICE_MODE_TPROXY)
 		return NF_ACCEPT;
-	if (cfg->local)
-		sluice_count(sn, SLUICE_CTR_PACKETS);
 	ct = nf_ct_get(skb, &ctinfo);
 	if (ct) {
 		flow = sluice_flow_get(ct, cfg->ct_mask);
@@ -285,6 +283,7 @@ static unsigned int sluice_local_hook(void *priv, struct sk_buff *skb,
 	}
 	if (!cfg->local)
 		return NF_ACCEPT;
+	sluice_count(sn, SLUICE_CTR_PACKETS);
 	if (!sluice_tuple_fill(skb, state, &t, &thoff)) {
 		sluice_count(sn, SLUICE_CTR_ERRORS);
 		return NF_ACCEPT;

@@ -105,6 +105,7 @@ struct sluice_net {
 	struct sluice_wl lists[__SLUICE_LIST_MAX];
 	unsigned int hooks;		/* registered SLUICE_HOOK_* */
 	bool ct_held;			/* we hold nf_ct_netns_get() */
+	bool was_enabled;		/* redirection was on once: hooks.c */
 };
 
 extern unsigned int sluice_net_id;
