@@ -13,9 +13,24 @@
 #   mem TOOL PREFIXES DELTA_KB [CIDR_BYTES ENTRY_BYTES]
 #   upd add|del USEC, upd poll USEC, upd inner add|del MS
 #   info KEY VALUE...
-# timeout: 1500
+# timeout: 3000
+# With instruction counting and sleep=off (run.sh), guest time jumps to the
+# next timer whenever the vCPU idles, e.g. while it waits for the 9p share on
+# a busy host: with no timer near, one slow file read jumps ahead to the
+# harness's own timeout.  A builtin read with a timeout, looping in the
+# background, keeps a timer at most 20 ms ahead, so an idle wait skips no
+# more than that.  (It wakes 50 times per guest second, the same in every
+# setup; the timed runs never idle.)
+mkfifo /tmp/kbench-tick
+(
+	exec 3<>/tmp/kbench-tick
+	while :; do read -r -t 0.02 -u 3 _ || true; done
+) &
+TICK_PID=$!
+
 # shellcheck source=SCRIPTDIR/../../vm/lib.sh
 . "$SLUICE_REPO/tests/vm/lib.sh"
+track_pid "$TICK_PID"
 
 JOB=$(sed -n 's/.*sluice_job=\([^ ]*\).*/\1/p' /proc/cmdline)
 [[ -n $JOB && -d $JOB ]] || fail "no job directory on the kernel command line"
@@ -39,20 +54,6 @@ ms_now() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
 # kernel memory in kB: Slab + VmallocUsed
 kmem() { awk '/^Slab:/ { s = $2 } /^VmallocUsed:/ { v = $2 } END { print s + v }' /proc/meminfo; }
 settle() { sync; echo 2 >/proc/sys/vm/drop_caches; sleep 1; }
-
-# With instruction counting and sleep=off (run.sh), guest time jumps to the
-# next timer whenever the vCPU idles, e.g. while it waits for the 9p share on
-# a busy host: with no timer near, one slow file read jumps ahead to the
-# harness's own timeout.  A builtin read with a timeout, looping in the
-# background, keeps a timer at most 20 ms ahead, so an idle wait skips no
-# more than that.  (It wakes 50 times per guest second, the same in every
-# setup; the timed runs never idle.)
-mkfifo /tmp/kbench-tick
-(
-	exec 3<>/tmp/kbench-tick
-	while :; do read -r -t 0.02 -u 3 _ || true; done
-) &
-track_pid $!
 
 res info kernel "$(uname -r)"
 res info cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" x "$(nproc)"
@@ -327,6 +328,8 @@ part_pkt() {
 #              when a flow goes direct): the best a careful nft user writes
 #   sluice     tproxy mode, lan lan0, port 12345, no-listener pass
 #   sluicecls  the same with default direct (first6 only)
+#   sluiceguard  sluice enabled once, then disabled: its FORWARD guard alone
+#              (direct kinds only)
 est_rules() { # SETUP: the chain of an nft setup, in table inet bench
 	case $1 in
 	nft) cat <<-'EOR' ;;
@@ -414,7 +417,7 @@ est_pg() { # SETUP KIND COUNT: configure pktgen of that namespace for KIND
 
 part_est() {
 	local n=$EST_SIZE s k r i pps count setups in c0 c1 a fd line pid
-	local all=(base nft nftnull nfttp nftct sluice sluicecls)
+	local all=(base nft nftnull nfttp nftct sluice sluicecls sluiceguard)
 	MAC=02:00:00:00:00:01
 	modprobe pktgen
 	modprobe nft_socket
@@ -471,12 +474,16 @@ part_est() {
 	ip netns exec p_sluice "$CTL" set mode tproxy port 12345 lan lan0 no-listener pass enabled on >/dev/null
 	ip netns exec p_sluicecls "$CTL" set mode tproxy port 12345 lan lan0 no-listener pass \
 		default direct enabled on >/dev/null
+	# sluice's FORWARD guard alone: it stays registered after the first
+	# enable (kmod/hooks.c), the tproxy hooks go with `enabled off`
+	ip netns exec p_sluiceguard "$CTL" set mode tproxy port 12345 lan lan0 no-listener pass enabled on >/dev/null
+	ip netns exec p_sluiceguard "$CTL" set enabled off >/dev/null
 	for k in $EST_KINDS; do
 		if [[ $k == first* ]]; then
 			setups=(base nft nfttp sluice sluicecls)
 			a=0
 		elif [[ $k == *d ]]; then
-			setups=(base nftnull nfttp nftct sluice)
+			setups=(base nftnull nfttp nftct sluice sluiceguard)
 			a=1
 		else
 			setups=(base nfttp nftct sluice)
