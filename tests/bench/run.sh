@@ -22,6 +22,8 @@
 #                      results directory (<job>/bench)
 #   BENCH_DOC=FILE write the report there instead of docs/benchmarks.md
 #                  (the plot beside it): for runs of some parts only
+#   BENCH_SECTION=est  with BENCH_RESULTS: print section 2b and its rows of
+#                  the Targets table only
 #   BENCH_ICOUNT   QEMU -icount for the guest (default shift=0,sleep=off:
 #                  one guest ns per instruction; "" for the host clock)
 set -euo pipefail
@@ -46,8 +48,8 @@ RELOAD_SIZE=20000
 RELOAD_REPS=4
 PERF_SIZE=20000
 UPD_N=200
-# part est: established flows (one UDP flow per kind, v4 and v6, direct and
-# proxied) and IPv6 first packets, one list size per family
+# part est: established flows (one flow per kind: UDP direct and proxied,
+# TCP direct, v4 and v6) and IPv6 first packets, one list size per family
 EST_SIZE=20000
 EST_ROUNDS=5
 EST_MS=200

@@ -301,8 +301,9 @@ part_pkt() {
 
 # ---- established flows, and first packets over IPv6: part est ---------------
 # Same method as part_pkt (one namespace per setup, pktgen into the receive
-# path of the dummy lan0, builtin writes between runs), with a dummy wan0 and
-# a default route through it in both families.  Kinds:
+# path of lan0, builtin writes between runs), with lan0 a veth (its peer in
+# g_SETUP, for tcpgen), a dummy wan0 and a default route through it in both
+# families, and fwmark 0x100 routed to lo.  Kinds:
 #   u4d u6d  one UDP flow (fixed 5-tuple) to an address in the list: after its
 #            first packet every packet is a later packet of a direct flow,
 #            forwarded out of wan0 (forwarding on)
