@@ -11,13 +11,19 @@
 # Environment:
 #   BENCH_KVER     guest kernel (default: newest 6.12.*+deb12-amd64 in /boot)
 #   BENCH_QUICK=1  small run for debugging (sizes 1k 20k, 1 round, short)
-#   BENCH_PARTS    guest parts (default "flow reload pkt update flowagain";
+#   BENCH_PARTS    guest parts (default "flow reload pkt est update flowagain";
 #                  without flowagain when counting instructions)
+#   BENCH_SIZES    list sizes of the pkt part (default "1000 5000 20000 100000")
+#   BENCH_EST_KINDS  kinds of the est part (default "u4d u6d u4p u6p first6 t4d t6d")
 #   BENCH_PERF=1   also perf profiles in the guest (slow under TCG)
 #   BENCH_NO_LOOKUP=1  skip the userspace lookup benchmark
 #   BENCH_NO_DEPS=1    do not install missing packages
 #   BENCH_RESULTS=DIR  only regenerate the report from an earlier run's
 #                      results directory (<job>/bench)
+#   BENCH_DOC=FILE write the report there instead of docs/benchmarks.md
+#                  (the plot beside it): for runs of some parts only
+#   BENCH_SECTION=est  with BENCH_RESULTS: print section 2b and its rows of
+#                  the Targets table only
 #   BENCH_ICOUNT   QEMU -icount for the guest (default shift=0,sleep=off:
 #                  one guest ns per instruction; "" for the host clock)
 set -euo pipefail
@@ -25,13 +31,13 @@ export LC_ALL=C
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 W=$REPO/build/bench
-DOC=$REPO/docs/benchmarks.md
-PNG=$REPO/docs/benchmarks-pkt.png
+DOC=${BENCH_DOC:-$REPO/docs/benchmarks.md}
+PNG=$(dirname "$DOC")/benchmarks-pkt.png
 START=$(date +%s)
 say() { echo "bench: [$(($(date +%s) - START))s] $*" >&2; }
 
 # ---- parameters --------------------------------------------------------------
-SIZES="1000 5000 20000 100000"
+SIZES=${BENCH_SIZES:-1000 5000 20000 100000}
 ROUNDS=16
 PKT_MS=200
 FLOW_SECS=5
@@ -42,6 +48,12 @@ RELOAD_SIZE=20000
 RELOAD_REPS=4
 PERF_SIZE=20000
 UPD_N=200
+# part est: established flows (one flow per kind: UDP direct and proxied,
+# TCP direct, v4 and v6) and IPv6 first packets, one list size per family
+EST_SIZE=20000
+EST_ROUNDS=5
+EST_MS=200
+EST_KINDS=${BENCH_EST_KINDS:-u4d u6d u4p u6p first6 t4d t6d}
 # Instruction counting: the guest's clock counts instructions (1 ns each
 # with shift=0), so every rate measured in the guest is a count of the work
 # done, within a few percent from round to round and blind to the host's
@@ -55,12 +67,12 @@ ICOUNT=${BENCH_ICOUNT-shift=0,sleep=off}
 # with the host's load over a run; counted instructions do not drift, and
 # dropping it keeps make bench under 20 minutes.
 VCPUS=2
-PARTS=${BENCH_PARTS:-flow reload pkt update flowagain}
+PARTS=${BENCH_PARTS:-flow reload pkt est update flowagain}
 if [[ -n $ICOUNT ]]; then
 	ROUNDS=5
 	FLOW_SECS=2
 	VCPUS=1
-	PARTS=${BENCH_PARTS:-flow reload pkt update}
+	PARTS=${BENCH_PARTS:-flow reload pkt est update}
 fi
 PERF_FLOW=0
 # BENCH_PERF=1: also profile (perf in the guest; adds minutes under TCG)
@@ -69,8 +81,9 @@ if [[ ${BENCH_PERF:-0} == 1 ]]; then
 	PERF_FLOW=1
 fi
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
-	SIZES="1000 20000"
+	SIZES=${BENCH_SIZES:-1000 20000}
 	ROUNDS=1
+	EST_ROUNDS=1
 	FLOW_SECS=3
 	FLOW_ROUNDS=1
 	RELOAD_REPS=1
@@ -133,6 +146,46 @@ if [[ -z ${BENCH_RESULTS:-} ]]; then
 	[[ " $SIZES " == *" $RELOAD_SIZE "* ]] || mk_lists "syn$RELOAD_SIZE" "$RELOAD_SIZE" 1
 	[[ " $SIZES " == *" $FLOW_SIZE "* ]] || mk_lists "syn$FLOW_SIZE" "$FLOW_SIZE" 1
 	[[ " $SIZES " == *" $PERF_SIZE "* ]] || mk_lists "syn$PERF_SIZE" "$PERF_SIZE" 1
+	[[ " $SIZES " == *" $EST_SIZE "* ]] || mk_lists "syn$EST_SIZE" "$EST_SIZE" 1
+	# IPv6 for part est: the IPv4 list moved into bits 32-63 of 2001:db8::/32
+	# (a.b.c.d/L -> 2001:db8:ab:cd::/32+L), plus prefixes that cover exactly
+	# half of the rest of 2001:db8::/34, the range pktgen draws from (it
+	# randomises bits between dst6_min and dst6_max): ~50% hits, as in v4.
+	# The header line gives that range.  NAME-inet.nft has both families'
+	# sets in one inet table (bypass4, bypass6).
+	awk '
+		function ip2n(s,   o) { split(s, o, "."); return ((o[1] * 256 + o[2]) * 256 + o[3]) * 256 + o[4] }
+		function v6(n, l) { return sprintf("2001:db8:%x:%x::/%d", int(n / 65536), n % 65536, 32 + l) }
+		# cover the first half of every aligned block of [lo, hi)
+		function half(lo, hi,   b) {
+			while (lo < hi) {
+				b = 1
+				while (lo % (2 * b) == 0 && lo + 2 * b <= hi) b *= 2
+				if (b < 2) { print "odd block" > "/dev/stderr"; exit 1 }
+				l = 32; for (x = b / 2; x > 1; x /= 2) l--
+				print v6(lo, l)
+				lo += b
+			}
+		}
+		NR == 1 { first = ip2n($3); last = ip2n($4); print "# range6 2001:db8:: 2001:db8:3fff:ffff:: (bits 32-63 of 2001:db8::/34)"; next }
+		/^#/ { next }
+		{ split($1, p, "/"); print v6(ip2n(p[1]), p[2]) }
+		END { if (last >= 2 ^ 30) { print "range too large" > "/dev/stderr"; exit 1 } half(0, first); half(last + 1, 2 ^ 30) }
+	' "$W/syn$EST_SIZE.txt" >"$W/syn$EST_SIZE-6.txt"
+	{
+		echo "table inet bench {"
+		echo "  set bypass4 { type ipv4_addr; flags interval;"
+		echo "    elements = {"
+		grep -v '^#' "$W/syn$EST_SIZE.txt" | sed 's/$/,/'
+		echo "    }"
+		echo "  }"
+		echo "  set bypass6 { type ipv6_addr; flags interval;"
+		echo "    elements = {"
+		grep -v '^#' "$W/syn$EST_SIZE-6.txt" | sed 's/$/,/'
+		echo "    }"
+		echo "  }"
+		echo "}"
+	} >"$W/syn$EST_SIZE-inet.nft"
 	# reload inputs: two other 20k lists, replacing the whole set
 	for ab in a:3 b:2; do
 		f=${ab%:*}
@@ -160,6 +213,10 @@ if [[ -z ${BENCH_RESULTS:-} ]]; then
 		RELOAD_REPS=$RELOAD_REPS
 		PERF_SIZE=$PERF_SIZE
 		UPD_N=$UPD_N
+		EST_SIZE=$EST_SIZE
+		EST_ROUNDS=$EST_ROUNDS
+		EST_MS=$EST_MS
+		EST_KINDS="$EST_KINDS"
 		PARTS="$PARTS"
 		PERF_FLOW=$PERF_FLOW
 	EOF
@@ -235,93 +292,21 @@ ICOUNT=$(cat "$RESDIR/icount" 2>/dev/null || true)
 VCPUS=$(cat "$RESDIR/vcpus" 2>/dev/null || echo 2)
 say "results in $RESDIR; writing $DOC"
 
-# Reading of the figures against the code (static text; the numbers above
-# are regenerated, this explanation is not: re-check it when kmod changes).
+# Hand-written analysis lives in the report itself: the text between
+# "<!-- prose NAME -->" and "<!-- /prose NAME -->" in docs/benchmarks.md is
+# carried over into the regenerated report at the same place.  Re-check it
+# when the figures or kmod change.
+PROSE_SRC=$W/prose-src.md
+cp "$REPO/docs/benchmarks.md" "$PROSE_SRC" 2>/dev/null || : >"$PROSE_SRC"
+prose() { # NAME
+	if grep -qx "<!-- prose $1 -->" "$PROSE_SRC"; then
+		awk -v b="<!-- prose $1 -->" -v e="<!-- /prose $1 -->" '$0 == b { on = 1 } on { print } $0 == e { on = 0 }' "$PROSE_SRC"
+	else
+		printf '<!-- prose %s -->\n(analysis not written yet)\n<!-- /prose %s -->\n' "$1" "$1"
+	fi
+}
 notes() {
-	cat <<-'EOF'
-		## Where sluice's cost is (reading kmod/hooks.c, decide.c, whitelist.c)
-
-		The bare-set setups (`nft`, `ipset`) only look an address up; `sluicecls`
-		is sluice's classification of the same packets, and `sluice` adds the
-		redirection of the half that is not in the set (the like-for-like
-		comparison for it is `nfttp`). Per packet of a new flow in tproxy mode
-		(`sluice_tproxy_hook` -> `sluice_tproxy`):
-
-		1. per-namespace state and config (two RCU pointers, read inline: the
-		   hook already runs under RCU), the `packets` counter (per CPU),
-		   `sluice_tuple_fill` (addresses, ports via `skb_header_pointer`),
-		   `sluice_decide_early` (lan ifindex, protocol, bypass mark, source
-		   selection against an empty `src` list, dport 53): about 270
-		   instructions from the hook's entry to a `not_lan` exit, measured
-		   with instruction counting (a setup with `lan lo`) on 2026-11-25,
-		   before the inlining of that day;
-		2. a UDP datagram whose conntrack entry is not confirmed yet (the
-		   flow's first; pktgen sends only such), so the destination is decided
-		   before any socket lookup: the white_list
-		   (`cidr_set_lookup4`: a /16 directory entry and one 64-byte leaf; on a
-		   miss, one bit of the host bitmap says whether the rhashtable of timed
-		   and single hosts can hold the address);
-		3. not in the white_list, under `default direct` (`sluicecls`): the
-		   proxy list, and a pass;
-		4. a flow still to be redirected: `sluice_is_local` ->
-		   `inet_addr_type()`, a lookup in the FIB's local table (nft's `fib
-		   daddr type` does the same; about 160 instructions per packet,
-		   measured by a build without it), then (`sluice`) the listener lookup
-		   (`nf_tproxy_get_sock_v4`, LISTENER). TCP, SYNs included, looks for
-		   its established (or TIME_WAIT) socket before step 2, as nft does.
-
-		A packet of a confirmed flow looks for its established socket first
-		(a redirected flow keeps its socket, whatever the white_list says now),
-		then, without one, TCP passes (decided at the SYN) and UDP is decided
-		again as above. nft's tproxy statement does both socket lookups for
-		every packet that reaches it.
-
-		The white_list lookup itself is flat in the list size (two loads at any
-		size); what grows with the size in sluice's figures is the cache
-		footprint, which instruction counting does not see (section 1 does).
-
-		What is left and why it stays:
-		- the local-address check (step 4) is one FIB lookup for every packet
-		  to be redirected. sluiced lists the gateway's addresses in the
-		  white_list anyway, but the module must not depend on it: a packet to
-		  the gateway itself must never be redirected, and `inet_addr_type()` is
-		  the kernel's own answer (addresses, subnet broadcasts, local routes
-		  such as AnyIP prefixes), which a private copy would have to track.
-		- the fixed cost of step 1 is mostly what any hook function pays
-		  (the call from `nf_hook_slow`, reading the packet) plus sluice's
-		  per-namespace lookups and counters.
-		- later datagrams of a direct UDP flow are decided again (one socket
-		  lookup, the white_list, the FIB): keeping the decision on the
-		  conntrack entry would need ct mark bits, which belong to the
-		  operator's firewall (fw4, mwan3), or a ct extension, which a module
-		  cannot register.
-
-		Conntrack: sluice always takes it (tproxy mode included). Against an nft
-		tproxy gateway that does not load conntrack (`nfttp_noct` in section 3),
-		sluice is behind (0.78x and 0.98x the flows/s in two runs on 2026-11-24);
-		with conntrack on both sides it is ahead (1.09x, 1.22x).
-		An earlier run of this benchmark that forgot to hold conntrack for the
-		nft side showed sluice at 0.78x the flows/s and 1.26x the host CPU per
-		flow, with `nf_conntrack_in`/`nf_conntrack_tcp_packet`/
-		`__nf_conntrack_confirm` in sluice's profile only: that is the price of
-		conntrack, not of sluice's hook. If tproxy mode does not need NAT in a
-		namespace, not taking conntrack there (only defrag, which tproxy needs)
-		would remove it; masquerade and redirect mode do need it.
-
-		Memory (section 4): the compiled set is small (`cidr_bytes`, ~19 B per
-		prefix at 20k), but every prefix also costs a `struct wl_entry` (4
-		list_heads, node and source pointers, expiry, flag: 89 B -> kmalloc-96)
-		and a `struct wl_node` (rhash_head, 20-byte key, 2 list_heads, rcu_head:
-		80 B -> kmalloc-96) plus a bucket pointer: ~200 B per prefix, about 10x
-		the compiled set and about twice what ipset or nft hold for the same
-		list. A source replaced as a whole (`sluicectl load`: permanent, one
-		owner) does not need per-entry list linkage: a per-source sorted key
-		array (8 B per IPv4 prefix, 20 B per IPv6) with nodes only for hosts
-		and for timed or multiply-owned entries, or at least moving
-		`timed_link`/`expires` to a side allocation for timed entries and the
-		doomed list to a per-change array (wl_entry to 48 B, kmalloc-64),
-		would cut most of it.
-	EOF
+	prose notes
 }
 
 # ---- report ------------------------------------------------------------------
@@ -344,6 +329,154 @@ added_med() { # SETUP SIZE BASE
 pct() { sort -n | awk -v p="$1" '{ v[NR] = $1 } END { if (!NR) { print "nan"; exit } i = int(NR * p / 100); if (i < NR * p / 100) i++; if (i < 1) i = 1; print v[i] }'; }
 fmt() { awk -v x="$1" 'BEGIN { if (x == "nan" || x == "") print "-"; else printf "%.0f", x }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+
+# ---- part est: established flows and IPv6 first packets --------------------
+# est KIND SETUP ROUND PPS; per-packet figures in guest ns (instructions when
+# counting them) from the best run of each setup, and the median over rounds
+# of the within-round difference as the noise check (as in section 2)
+est_best() { awk -v k="$1" -v s="$2" '$1 == "est" && $2 == k && $3 == s && $5 > m { m = $5 } END { print m ? 1e9 / m : "nan" }' "$R"; }
+est_add() { awk -v a="$(est_best "$1" "$2")" -v b="$(est_best "$1" "$3")" 'BEGIN { if (a == "nan" || b == "nan") print "nan"; else print a - b }'; }
+est_madd() { # KIND SETUP BASE
+	awk -v k="$1" -v s="$2" -v b="$3" '$1 == "est" && $2 == k { p[$4, $3] = $5; r[$4] = 1 }
+		END { for (i in r) if (p[i, s] > 0 && p[i, b] > 0) print 1e9 / p[i, s] - 1e9 / p[i, b] }' "$R" | med
+}
+est_spread() { # KIND: the largest max/min - 1 of a setup's rate over the rounds, in %
+	awk -v k="$1" '$1 == "est" && $2 == k { if (!($3 in mn) || $5 < mn[$3]) mn[$3] = $5; if ($5 > mx[$3]) mx[$3] = $5 }
+		END { w = 0; for (s in mn) if (mn[s] > 0 && mx[s] / mn[s] - 1 >= w) { w = mx[s] / mn[s] - 1; ws = s } printf "%.2f%% (%s)", 100 * w, ws }' "$R"
+}
+EST_SIZE_R=$(awk '$1 == "info" && $2 == "est_size" { print $3; exit }' "$R")
+# the goals of the est part, as rows of the Targets table
+est_targets() {
+	local k a t m r u=ns
+	[[ -n $ICOUNT ]] && u="instructions (guest ns)"
+	for k in u4d u6d t4d t6d; do
+		grep -q "^est $k " "$R" || continue
+		a=$(est_add $k sluice base)
+		t=$(est_add $k nfttp base)
+		m=$(est_madd $k sluice base)
+		r=$(awk -v a="$a" -v b="$t" 'BEGIN { if (a == "nan" || b == "nan" || b <= 0) print "nan"; else printf "%.3f", a / b }')
+		echo "| later packets of a direct flow ($k): sluice adds <= 10% of the nft recipe's cost | sluice $(fmt "$a") vs nfttp $(fmt "$t") $u added: $r (medians of round differences: $(ratio "$m" "$(est_madd $k nfttp base)")) | $(yn "$r" "<=" 0.10) |"
+		echo "| later packets of a direct flow ($k): sluice adds <= 5 ns-equivalent over no rules | $(fmt "$a") $u (median $(fmt "$m")); two empty nft chains at the same hooks: $(fmt "$(est_add $k nftnull base)") | $(yn "$a" "<=" 5) |"
+	done
+}
+fmt1() { awk -v x="$1" 'BEGIN { if (x == "nan" || x == "") print "-"; else printf "%.1f", x }'; }
+report_est() {
+	local k u
+	u=ns
+	[[ -n $ICOUNT ]] && u=instr
+	cat <<-EOF
+		## 2b. Established flows, and first packets over IPv6 (pktgen, part est)
+
+		The method of section 2 (one namespace per setup, pktgen into \`lan0\`'s
+		receive path, setups rotated every round), with \`lan0\` a veth here,
+		a dummy \`wan0\` and a default route through it in both families, and
+		\`fwmark 0x100\` routed to \`lo\` (as for a real tproxy client). $(awk '$1 == "est" && $4 + 1 > m { m = $4 + 1 } END { print m }' "$R") rounds per kind; figures per packet
+		in guest ns$([[ -n $ICOUNT ]] && echo ' = instructions (QEMU -icount)'), from the best run of each setup, and in
+		brackets the median over rounds of the same difference taken within each
+		round. The lists: the ${EST_SIZE_R}-prefix IPv4 list of section 2 and the
+		same list moved into IPv6 (\`a.b.c.d/L\` -> \`2001:db8:ab:cd::/(32+L)\`, plus
+		a few prefixes so that exactly half of 2001:db8::/34 is covered).
+
+		Setups:
+		- \`base\`: no rules (conntrack on);
+		- \`nfttp\`: the nft recipe sluice replaces, one inet table:
+		  \`meta mark & 0xff == 0xff accept; socket transparent 1 meta mark set
+		  0x100 accept; fib daddr type { local, broadcast, multicast } accept;
+		  ip daddr @bypass4 accept; ip6 daddr @bypass6 accept; meta l4proto
+		  { tcp, udp } tproxy to :12345 meta mark set 0x100 accept\`;
+		- \`nftct\`: the same with a ct mark shortcut, the best a careful nft user
+		  writes: \`ct mark 0x10000000 accept\` first, and the two set rules
+		  \`... ct mark set 0x10000000 accept\`;
+		- \`sluice\`: \`sluicectl set mode tproxy port 12345 lan lan0 no-listener
+		  pass enabled on\`, both lists loaded (its tproxy PREROUTING, LOCAL_OUT
+		  and FORWARD guard hooks are registered);
+		- first packets only: \`nft\` (the bare sets) and \`sluicecls\` (sluice with
+		  \`default direct\`), as in section 2.
+
+		Kinds:
+		- \`u4d\`, \`u6d\`: one UDP flow (fixed addresses and ports) to an address in
+		  the list, forwarding on: after the first packet every packet is a later
+		  packet of a direct flow, forwarded out of \`wan0\`;
+		- \`u4p\`, \`u6p\`: one UDP flow to an address outside the list: a proxied
+		  flow whose every packet is diverted to a transparent UDP socket on
+		  :12345 (tests/bench/tools/ulisten, never read: the packets are queued,
+		  then dropped by the full receive buffer, the same in every setup);
+		  \`base\` forwards them, as a reference only;
+		- \`t4d\`, \`t6d\`: one TCP flow to an address in the list, forwarding on:
+		  the same ACK segment over and over (conntrack picks the flow up
+		  mid-stream, \`nf_conntrack_tcp_loose\` being on by default; window
+		  checks off with \`nf_conntrack_tcp_be_liberal\`), sent by
+		  tests/bench/tools/tcpgen (AF_PACKET, 256 frames per \`sendmmsg\`) from
+		  another namespace through the veth peer of \`lan0\`, since pktgen
+		  builds UDP only. Its figures include tcpgen's own system calls and
+		  the veth, the same in every setup;
+		- \`first6\`: random destinations in 2001:db8::/34 (half in the list) and
+		  random source ports, forwarding off and no listener: every packet is
+		  a flow's first, as in section 2 for IPv4.
+
+		### Later packets of a direct flow
+
+		Added = ${u} per packet over \`base\`. \`nftnull\` is a reference, not a
+		ruleset: two empty nft base chains, at PREROUTING and FORWARD, where
+		sluice has its two hooks for a forwarded packet (tproxy PREROUTING and
+		the FORWARD guard), so what any two hooks cost. "its FORWARD guard":
+		sluice enabled once and then disabled, which leaves only that hook
+		(\`sluiceguard\`): the part of sluice's cost that is the guard.
+
+		| kind | base ${u}/pkt | nftnull added | nfttp added | nftct added | sluice added | its FORWARD guard | sluice / nfttp | sluice / nftct | spread over rounds |
+		| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+	EOF
+	for k in u4d u6d t4d t6d; do
+		grep -q "^est $k " "$R" || continue
+		echo "| $k | $(fmt "$(est_best $k base)") | $(fmt "$(est_add $k nftnull base)") ($(fmt "$(est_madd $k nftnull base)")) | \
+$(fmt "$(est_add $k nfttp base)") ($(fmt "$(est_madd $k nfttp base)")) | $(fmt "$(est_add $k nftct base)") ($(fmt "$(est_madd $k nftct base)")) | \
+$(fmt "$(est_add $k sluice base)") ($(fmt "$(est_madd $k sluice base)")) | $(fmt "$(est_add $k sluiceguard base)") ($(fmt "$(est_madd $k sluiceguard base)")) | \
+$(ratio "$(est_add $k sluice base)" "$(est_add $k nfttp base)") | $(ratio "$(est_add $k sluice base)" "$(est_add $k nftct base)") | $(est_spread $k) |"
+	done
+	cat <<-EOF
+
+		### Later packets of a proxied flow
+
+		${u} per packet of the whole path. \`base\` forwards these packets (no
+		rules), the others deliver them to the socket, a different path: it is
+		given for scale only, and the comparison is between the three
+		setups (difference to \`nfttp\` and \`nftct\`; negative: sluice is cheaper).
+
+		| kind | base ${u}/pkt | nfttp ${u}/pkt | nftct ${u}/pkt | sluice ${u}/pkt | sluice - nfttp | sluice - nftct | spread over rounds |
+		| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+	EOF
+	for k in u4p u6p; do
+		grep -q "^est $k " "$R" || continue
+		echo "| $k | $(fmt "$(est_best $k base)") | $(fmt "$(est_best $k nfttp)") | $(fmt "$(est_best $k nftct)") | $(fmt "$(est_best $k sluice)") | $(fmt "$(est_add $k sluice nfttp)") ($(fmt "$(est_madd $k sluice nfttp)")) | $(fmt "$(est_add $k sluice nftct)") ($(fmt "$(est_madd $k sluice nftct)")) | $(est_spread $k) |"
+	done
+	if grep -q '^est first6 ' "$R"; then
+		cat <<-EOF
+
+			### First packets, IPv6 (${EST_SIZE_R} prefixes)
+
+			| base ${u}/pkt | nft added | nfttp added | sluice added | sluicecls added | sluicecls / nft | sluice / nfttp | spread over rounds |
+			| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+		EOF
+		k=first6
+		echo "| $(fmt "$(est_best $k base)") | $(fmt "$(est_add $k nft base)") ($(fmt "$(est_madd $k nft base)")) | $(fmt "$(est_add $k nfttp base)") ($(fmt "$(est_madd $k nfttp base)")) | $(fmt "$(est_add $k sluice base)") ($(fmt "$(est_madd $k sluice base)")) | $(fmt "$(est_add $k sluicecls base)") ($(fmt "$(est_madd $k sluicecls base)")) | $(ratio "$(est_add $k sluicecls base)" "$(est_add $k nft base)") | $(ratio "$(est_add $k sluice base)" "$(est_add $k nfttp base)") | $(est_spread $k) |"
+	fi
+	if grep -q '^estctr ' "$R"; then
+		cat <<-'EOF'
+
+			Sluice's counters over the timed runs of each kind (they show which path
+			the packets took: a direct flow's later packets count only as
+			`packets`; a proxied flow's as `redirect_udp4/6`; a first packet as a
+			white_list hit or a no-listener pass):
+
+			| kind | packets | white_list_v4 | white_list_v6 | redirect_udp4 | redirect_udp6 | flow_drop | no_listener_pass |
+			| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+		EOF
+		awk '$1 == "estctr" { printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6, $7, $8, $9 }' "$R"
+	fi
+	echo
+	prose est
+	echo
+}
 
 # host CPU per measured window (marks written by the guest, see vcpumon.c):
 #   hpkt SIZE SETUP ROUND NS_PER_PACKET, hflow SETUP ROUND US_PER_FLOW FLOWS, hreload TOOL REP MS
@@ -405,6 +538,18 @@ if command -v gnuplot >/dev/null && [[ -s $W/pkt.dat ]]; then
 	gnuplot -e "datafile='$W/pkt.dat'; outfile='$PNG'; kver='$KVER'; ylab='$ylab'" "$HERE/plot.gp" || say "gnuplot failed"
 fi
 
+# verdict of a target: yn VALUE <=|>= LIMIT
+yn() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { if (a == "nan" || a == "" || a == "-" || b == "nan" || b == "") { print "not measured"; exit }
+	ok = (op == "<=") ? (a + 0 <= b + 0) : (a + 0 >= b + 0); print ok ? "**holds**" : "**missed**" }'; }
+# BENCH_SECTION=est: print that section and its rows of the Targets table
+# alone (for a run of that part only)
+if [[ ${BENCH_SECTION:-} == est ]]; then
+	report_est
+	echo "Rows of the Targets table:"
+	echo
+	est_targets
+	exit 0
+fi
 {
 	cat <<-EOF
 		# Benchmarks: sluice vs nftables sets vs ipset
@@ -443,8 +588,8 @@ fi
 		  exactly half of the destination range pktgen draws from: ~50% hits.
 		- packages beyond tests/deps.sh: ipset, iptables (iptables-nft), gnuplot-nox
 		  (run.sh installs them if missing); linux-perf for the profiles (optional).
-		- IPv4 only in the kernel parts (pktgen's random destinations are IPv4);
-		  IPv6 is covered by the userspace lookup benchmark only.
+		- IPv4 in the kernel parts 2 to 4; section 2b (part est) has IPv6 too
+		  (the same list moved into 2001:db8::/34).
 
 	EOF
 
@@ -585,7 +730,7 @@ fi
 		echo "| ---: | ---: | ---: | ---: | ---: |"
 		awk '$1 == "ctr" { p[$2] += $4; w[$2] += $5; l[$2] += $6 } END { for (n in p) printf "| %d | %d | %d | %d | %.1f%% |\n", n, p[n], w[n], l[n], p[n] ? 100 * w[n] / p[n] : 0 }' "$R" | sort -t'|' -k2n
 		echo
-		echo "Raw rates (pps per round): \`$R\` lines \`pkt SIZE SETUP ROUND PPS\`."
+		echo "Raw rates (pps per round): \`${R#"$REPO"/}\` lines \`pkt SIZE SETUP ROUND PPS\`."
 		echo
 		[[ -f $PNG ]] && echo "![added per-packet cost against set size]($(basename "$PNG"))" && echo
 		if ls "$RESDIR"/perf-*.txt >/dev/null 2>&1; then
@@ -605,6 +750,8 @@ fi
 			echo
 		fi
 	fi
+
+	grep -q '^est ' "$R" && report_est
 
 	if grep -q '^flow ' "$R"; then
 		cat <<-EOF
@@ -645,7 +792,7 @@ fi
 		fs2=$(awk '$1 == "flow" && $2 == "sluice" && $3 ~ /^a/ { print $4 / $6 }' "$R" | med)
 		fn2=$(awk '$1 == "flow" && $2 == "nfttp" && $3 ~ /^a/ { print $4 / $6 }' "$R" | med)
 		echo
-		echo "Rounds 0, 1, ... ran first in the guest; rounds a0, a1, ... repeat the same after the per-packet, reload and perf parts (medians there: sluice $(fmt "$fs2"), nft $(fmt "$fn2") flows/s). Diagnostics per run (gateway socket states, sluice counters, TCP counters): \`$RESDIR/flow-diag.txt\`. The medians below use the first pass."
+		echo "Rounds 0, 1, ... ran first in the guest; rounds a0, a1, ... repeat the same after the per-packet, reload and perf parts (medians there: sluice $(fmt "$fs2"), nft $(fmt "$fn2") flows/s). Diagnostics per run (gateway socket states, sluice counters, TCP counters): \`${RESDIR#"$REPO"/}/flow-diag.txt\`. The medians below use the first pass."
 		echo
 		echo
 		fx=$(awk '$1 == "flow" && $2 == "nfttp_noct" && $3 !~ /^a/ { print $4 / $6 }' "$R" | med)
@@ -721,8 +868,6 @@ fi
 	fi
 
 	# ---- targets of the issue ----
-	yn() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { if (a == "nan" || a == "" || a == "-" || b == "nan" || b == "") { print "not measured"; exit }
-		ok = (op == "<=") ? (a + 0 <= b + 0) : (a + 0 >= b + 0); print ok ? "**holds**" : "**missed**" }'; }
 	echo "## Targets"
 	echo
 	echo "| target | measured | verdict |"
@@ -776,6 +921,7 @@ fi
 		fi
 		echo "| sluice added cost at $last <= 1.2 x at $first (classification) | ratio $fl (best runs), $fm (medians); full path: $(ratio "$(padd sluice "$last" base)" "$(padd sluice "$first" base)") | $verdict |"
 	fi
+	grep -q '^est u4d ' "$R" && est_targets
 	if grep -q '^flow ' "$R"; then
 		echo "| flows/s through sluice tproxy >= nft tproxy, same set | sluice/nft = $(ratio "$fs" "$fn") (medians $(fmt "$fs") / $(fmt "$fn")) | $(yn "$(ratio "$fs" "$fn")" ">=" 1) |"
 	fi
@@ -824,7 +970,7 @@ fi
 	fi
 	echo "## Raw data"
 	echo
-	echo "Guest results: \`$R\`; guest log: \`$RESDIR/log\`; prefix lists: \`$W\`."
+	echo "Guest results: \`${R#"$REPO"/}\`; guest log: \`${RESDIR#"$REPO"/}/log\`; prefix lists: \`${W#"$REPO"/}\` (in the repository's build directory, not kept)."
 	echo
 	if [[ -s $RESDIR/README ]]; then
 		echo "Provenance of these results:"

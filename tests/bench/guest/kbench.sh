@@ -6,14 +6,31 @@
 # the writable share; its path is on the kernel command line).
 #   pkt SIZE SETUP ROUND PPS
 #   ctr SIZE ROUND packets white_list_v4 no_listener_pass
+#   est KIND SETUP ROUND PPS
+#   estctr KIND packets white_list_v4 white_list_v6 redirect_udp4 redirect_udp6 flow_drop no_listener_pass
 #   flow SETUP ROUND FLOWS FAILED SECONDS BUSY_JIFFIES
 #   reload TOOL REP MS
 #   mem TOOL PREFIXES DELTA_KB [CIDR_BYTES ENTRY_BYTES]
 #   upd add|del USEC, upd poll USEC, upd inner add|del MS
 #   info KEY VALUE...
-# timeout: 1500
+# timeout: 3000
+# With instruction counting and sleep=off (run.sh), guest time jumps to the
+# next timer whenever the vCPU idles, e.g. while it waits for the 9p share on
+# a busy host: with no timer near, one slow file read jumps ahead to the
+# harness's own timeout.  A builtin read with a timeout, looping in the
+# background, keeps a timer at most 20 ms ahead, so an idle wait skips no
+# more than that.  (It wakes 50 times per guest second, the same in every
+# setup; the timed runs never idle.)
+mkfifo /tmp/kbench-tick
+(
+	exec 3<>/tmp/kbench-tick
+	while :; do read -r -t 0.02 -u 3 _ || true; done
+) &
+TICK_PID=$!
+
 # shellcheck source=SCRIPTDIR/../../vm/lib.sh
 . "$SLUICE_REPO/tests/vm/lib.sh"
+track_pid "$TICK_PID"
 
 JOB=$(sed -n 's/.*sluice_job=\([^ ]*\).*/\1/p' /proc/cmdline)
 [[ -n $JOB && -d $JOB ]] || fail "no job directory on the kernel command line"
@@ -24,7 +41,7 @@ RES=$OUT/results
 B=$SLUICE_REPO/build/bench
 T=$SLUICE_REPO/tests/bench/tools
 # shellcheck disable=SC1091
-. "$B/params" # SIZES ROUNDS PKT_MS FLOW_SECS FLOW_ROUNDS FLOW_WORKERS RELOAD_REPS UPD_N PARTS
+. "$B/params" # SIZES ROUNDS PKT_MS FLOW_SECS FLOW_ROUNDS FLOW_WORKERS RELOAD_REPS UPD_N PARTS EST_*
 CTL=$SLUICECTL
 
 T0=${EPOCHREALTIME/./}
@@ -53,6 +70,8 @@ modprobe ip_set_hash_net
 modprobe xt_set
 modprobe nft_tproxy
 modprobe nft_fib_ipv4
+modprobe nft_fib_ipv6
+modprobe nft_fib_inet 2>/dev/null || true
 modprobe nft_socket 2>/dev/null || true
 $CTL set mode tproxy port 12345 lan lan0 no-listener pass enabled off >/dev/null
 
@@ -277,6 +296,314 @@ part_pkt() {
 		wait "${NSPID[$s]}" 2>/dev/null || true
 		ip netns del "p_$s"
 		rm -f "/tmp/ns-$s.in" "/tmp/ns-$s.out"
+	done
+}
+
+# ---- established flows, and first packets over IPv6: part est ---------------
+# Same method as part_pkt (one namespace per setup, pktgen into the receive
+# path of lan0, builtin writes between runs), with lan0 a veth (its peer in
+# g_SETUP, for tcpgen), a dummy wan0 and a default route through it in both
+# families, and fwmark 0x100 routed to lo.  Kinds:
+#   u4d u6d  one UDP flow (fixed 5-tuple) to an address in the list: after its
+#            first packet every packet is a later packet of a direct flow,
+#            forwarded out of wan0 (forwarding on)
+#   u4p u6p  one UDP flow to an address outside the list: a proxied flow, every
+#            later packet diverted to the transparent socket on :12345
+#            (tests/bench/tools/ulisten, never read: queued, then dropped by
+#            the full receive buffer, the same in every setup)
+#   first6   random IPv6 destinations, half in the list, random source ports:
+#            every packet a flow's first, forwarding off and no listener, as
+#            part_pkt does for IPv4
+#   t4d t6d  one TCP flow to an address in the list, forwarding on: the same
+#            ACK segment over and over (conntrack picks the flow up mid-
+#            stream), sent by tests/bench/tools/tcpgen from namespace g_SETUP
+#            through the veth peer of lan0 (pktgen builds UDP only)
+# Setups (namespace p_SETUP):
+#   base       no rules (conntrack on, held by an inet output-chain rule)
+#   nft        the bare sets (first6 only)
+#   nftnull    two empty base chains, PREROUTING and FORWARD, where sluice has
+#              its hooks (direct kinds only): what any two hooks cost
+#   nfttp      the nft tproxy recipe: bypass mark, socket transparent, fib,
+#              the sets, tproxy to :12345
+#   nftct      the same with a ct mark shortcut first (and the mark written
+#              when a flow goes direct): the best a careful nft user writes
+#   sluice     tproxy mode, lan lan0, port 12345, no-listener pass
+#   sluicecls  the same with default direct (first6 only)
+#   sluiceguard  sluice enabled once, then disabled: its FORWARD guard alone
+#              (direct kinds only)
+est_rules() { # SETUP: the chain of an nft setup, in table inet bench
+	case $1 in
+	nft) cat <<-'EOR' ;;
+		table inet bench {
+			chain pre {
+				type filter hook prerouting priority -150;
+				ip daddr @bypass4 accept
+				ip6 daddr @bypass6 accept
+			}
+		}
+	EOR
+	nftnull) cat <<-'EOR' ;;
+		table inet bench {
+			chain pre { type filter hook prerouting priority -150; }
+			chain fw_guard { type filter hook forward priority -1; }
+		}
+	EOR
+	nfttp) cat <<-'EOR' ;;
+		table inet bench {
+			chain pre {
+				type filter hook prerouting priority -150;
+				meta mark & 0xff == 0xff accept
+				socket transparent 1 meta mark set 0x100 accept
+				fib daddr type { local, broadcast, multicast } accept
+				ip daddr @bypass4 accept
+				ip6 daddr @bypass6 accept
+				meta l4proto { tcp, udp } tproxy to :12345 meta mark set 0x100 accept
+			}
+		}
+	EOR
+	nftct) cat <<-'EOR' ;;
+		table inet bench {
+			chain pre {
+				type filter hook prerouting priority -150;
+				ct mark 0x10000000 accept
+				meta mark & 0xff == 0xff accept
+				socket transparent 1 meta mark set 0x100 accept
+				fib daddr type { local, broadcast, multicast } accept
+				ip daddr @bypass4 ct mark set 0x10000000 accept
+				ip6 daddr @bypass6 ct mark set 0x10000000 accept
+				meta l4proto { tcp, udp } tproxy to :12345 meta mark set 0x100 accept
+			}
+		}
+	EOR
+	esac
+}
+
+est_ctr() { # prints the sluice counters of estctr (in the current namespace)
+	local j
+	j=$($CTL status --json)
+	local k v out=
+	for k in packets white_list_v4 white_list_v6 redirect_udp4 redirect_udp6 flow_drop no_listener_pass; do
+		v=$(grep -o "\"$k\": *[0-9]*" <<<"$j" | head -n1 | grep -o '[0-9]*$')
+		out+=" ${v:-0}"
+	done
+	echo "$out"
+}
+
+est_pg() { # SETUP KIND COUNT: configure pktgen of that namespace for KIND
+	local s=$1 k=$2 c cmd opts=()
+	cmd="echo rem_device_all >/proc/net/pktgen/kpktgend_0; echo add_device lan0 >/proc/net/pktgen/kpktgend_0"
+	case $k in
+	u4d | u4p)
+		local d=$EST_D4 sp=40001
+		[[ $k == u4p ]] && d=198.18.0.1 sp=40002
+		opts=("pkt_size 60" "src_min 192.0.2.2" "src_max 192.0.2.2" "dst_min $d" "dst_max $d"
+			"udp_src_min $sp" "udp_src_max $sp")
+		;;
+	u6d | u6p)
+		local d=$EST_D6 sp=40003
+		[[ $k == u6p ]] && d=2001:db8:c612:1:: sp=40004
+		opts=("pkt_size 78" "src6 fd00::2" "dst6 $d" "udp_src_min $sp" "udp_src_max $sp")
+		;;
+	first6)
+		opts=("pkt_size 78" "src6 fd00::2" "dst6 $EST_R6MIN" "dst6_min $EST_R6MIN" "dst6_max $EST_R6MAX"
+			"udp_src_min 1024" "udp_src_max 65535" "flag UDPSRC_RND")
+		;;
+	esac
+	for c in "xmit_mode netif_receive" "clone_skb 0" "burst 1" "count $3" "delay 0" \
+		"dst_mac $MAC" "udp_dst_min 443" "udp_dst_max 443" "${opts[@]}"; do
+		cmd+="; echo '$c' >/proc/net/pktgen/lan0"
+	done
+	ns_do "$s" "$cmd"
+}
+
+part_est() {
+	local n=$EST_SIZE s k r i pps count setups in c0 c1 a fd line pid
+	local all=(base nft nftnull nfttp nftct sluice sluicecls sluiceguard)
+	MAC=02:00:00:00:00:01
+	modprobe pktgen
+	modprobe nft_socket
+	modprobe nf_tproxy_ipv6 2>/dev/null || true
+	EST_D4=$(awk '!/^#/ { sub(/\/.*/, ""); print; exit }' "$B/syn$n.txt")
+	EST_D6=$(awk '!/^#/ { sub(/\/.*/, ""); print; exit }' "$B/syn$n-6.txt")
+	read -r _ _ EST_R6MIN EST_R6MAX _ <"$B/syn$n-6.txt"
+	log "est: $n prefixes per family; direct flow to $EST_D4 and $EST_D6; v6 range $EST_R6MIN - $EST_R6MAX"
+	res info est_size "$n"
+	res info est_flows "$EST_D4" "$EST_D6"
+	for s in "${all[@]}"; do
+		ns_start "$s"
+		# lan0 a veth here (pktgen injects into its receive path all the
+		# same); its peer eth0 in g_SETUP, for tcpgen
+		ip -n "p_$s" link del lan0
+		ip netns add "g_$s"
+		ip netns exec "g_$s" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+		ip -n "p_$s" link add lan0 type veth peer name eth0 netns "g_$s"
+		ip -n "p_$s" link set lan0 address "$MAC"
+		ip netns exec "p_$s" sysctl -qw net.ipv4.conf.lan0.rp_filter=0 net.ipv6.conf.lan0.accept_ra=0 \
+			net.netfilter.nf_conntrack_tcp_be_liberal=1
+		ip -n "p_$s" addr add 192.0.2.1/24 dev lan0
+		ip -n "p_$s" addr add fd00::1/64 dev lan0 nodad
+		ip -n "g_$s" link set lo up
+		ip -n "g_$s" link set eth0 up
+		ip -n "p_$s" link set lan0 up
+		ip -n "p_$s" link add wan0 type dummy
+		ip -n "p_$s" link set wan0 up
+		ip -n "p_$s" route add default dev wan0
+		ip -n "p_$s" -6 route add default dev wan0
+		ip netns exec "p_$s" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600 \
+			net.netfilter.nf_conntrack_udp_timeout_stream=600
+		# diverted packets (fwmark 0x100) are delivered locally
+		ip -n "p_$s" rule add fwmark 0x100/0x100 lookup 100
+		ip -n "p_$s" route add local 0.0.0.0/0 dev lo table 100
+		ip -n "p_$s" -6 rule add fwmark 0x100/0x100 lookup 100
+		ip -n "p_$s" -6 route add local ::/0 dev lo table 100
+		case $s in
+		sluice*)
+			ip netns exec "p_$s" "$CTL" -q load syn "$B/syn$n.txt"
+			ip netns exec "p_$s" "$CTL" -q load syn6 "$B/syn$n-6.txt"
+			;;
+		*)
+			ip netns exec "p_$s" nft -f - <<-'EOR'
+				table inet cthold {
+					chain out { type filter hook output priority 0; ct state invalid drop; }
+				}
+			EOR
+			;;
+		esac
+		[[ $s == nft* ]] && ip netns exec "p_$s" nft -f "$B/syn$n-inet.nft"
+		[[ $s == nft* ]] && est_rules "$s" | ip netns exec "p_$s" nft -f -
+	done
+	ip netns exec p_sluice "$CTL" set mode tproxy port 12345 lan lan0 no-listener pass enabled on >/dev/null
+	ip netns exec p_sluicecls "$CTL" set mode tproxy port 12345 lan lan0 no-listener pass \
+		default direct enabled on >/dev/null
+	# sluice's FORWARD guard alone: it stays registered after the first
+	# enable (kmod/hooks.c), the tproxy hooks go with `enabled off`
+	ip netns exec p_sluiceguard "$CTL" set mode tproxy port 12345 lan lan0 no-listener pass enabled on >/dev/null
+	ip netns exec p_sluiceguard "$CTL" set enabled off >/dev/null
+	for k in $EST_KINDS; do
+		if [[ $k == first* ]]; then
+			setups=(base nft nfttp sluice sluicecls)
+			a=0
+		elif [[ $k == *d ]]; then
+			setups=(base nftnull nfttp nftct sluice sluiceguard)
+			a=1
+		else
+			setups=(base nfttp nftct sluice)
+			a=1
+		fi
+		if [[ $k == t* ]]; then
+			est_tcp "$k" "${setups[@]}"
+			continue
+		fi
+		for s in "${setups[@]}"; do
+			ns_do "$s" "echo $a >/proc/sys/net/ipv4/ip_forward; echo $a >/proc/sys/net/ipv6/conf/all/forwarding"
+		done
+		if [[ $k == *p ]]; then
+			for s in "${setups[@]}"; do
+				# its "listening" line, read as it comes (no timeout: guest
+				# time may jump while the binary is read from the share)
+				exec {fd}< <(exec ip netns exec "p_$s" "$T/ulisten" 12345 2>>"$OUT/ulisten.err")
+				read -r line pid <&"$fd" || true
+				exec {fd}<&-
+				[[ $line == listening ]] || fail "ulisten in p_$s did not start: $(cat "$OUT/ulisten.err")"
+				NSUL[$s]=$pid
+				track_pid "$pid"
+			done
+		fi
+		# first packets (the flow's verdict), then calibration on base
+		for s in "${setups[@]}"; do
+			est_pg "$s" "$k" 1000
+			ns_do "$s" "echo start >/proc/net/pktgen/pgctrl"
+		done
+		ns_do base "echo 'count 20000' >/proc/net/pktgen/lan0; echo start >/proc/net/pktgen/pgctrl"
+		pps=$(ns_pps base)
+		count=$(((pps * EST_MS / 1000 + 999) / 1000 * 1000))
+		((count >= 5000)) || count=5000
+		for s in "${setups[@]}"; do
+			ns_do "$s" "echo 'count $count' >/proc/net/pktgen/lan0"
+		done
+		log "est: $k: calibration $pps pps, $count packets per run"
+		c0=$(ip netns exec p_sluice bash -c "$(declare -f est_ctr); CTL=$CTL est_ctr")
+		for ((r = 0; r < EST_ROUNDS; r++)); do
+			in=
+			for ((i = 0; i < ${#setups[@]}; i++)); do
+				s=${setups[$(((i + r) % ${#setups[@]}))]}
+				ns_do "$s" "echo start >/proc/net/pktgen/pgctrl"
+				pps=$(ns_pps "$s")
+				res est "$k" "$s" "$r" "$pps"
+				in+=" $s=$pps"
+			done
+			log "est: $k round $r:$in"
+		done
+		c1=$(ip netns exec p_sluice bash -c "$(declare -f est_ctr); CTL=$CTL est_ctr")
+		# shellcheck disable=SC2046
+		res estctr "$k" $(awk -v a="$c0" -v b="$c1" 'BEGIN { n = split(a, x); split(b, y); for (i = 1; i <= n; i++) printf "%d ", y[i] - x[i] }')
+		for s in "${setups[@]}"; do
+			ip netns exec "p_$s" conntrack -L 2>/dev/null | grep -c . | sed "s/^/est-ct $k $s /" >>"$OUT/est-diag.txt" || true
+		done
+		if [[ $k == *p ]]; then
+			for s in "${setups[@]}"; do
+				kill "${NSUL[$s]}" 2>/dev/null || true
+				# gone (its port free) before the next kind binds it again
+				while [[ -e /proc/${NSUL[$s]} ]]; do read -r -t 0.01 _ <>/tmp/kbench-tick || true; done
+			done
+		fi
+	done
+	ip netns exec p_sluice "$CTL" status >"$OUT/est-sluice-status.txt" 2>&1 || true
+	for s in "${all[@]}"; do
+		ns_do "$s" "echo rem_device_all >/proc/net/pktgen/kpktgend_0"
+		eval "exec ${NSIN[$s]}>&- ${NSOUT[$s]}<&-"
+		kill "${NSPID[$s]}" 2>/dev/null || true
+		wait "${NSPID[$s]}" 2>/dev/null || true
+		ip netns del "p_$s"
+		ip netns del "g_$s"
+		rm -f "/tmp/ns-$s.in" "/tmp/ns-$s.out"
+	done
+}
+declare -A NSUL
+
+# the TCP kinds: tcpgen from g_SETUP instead of pktgen; the rest as above
+est_tcp() { # KIND SETUP...
+	local k=$1 s r i pps count src dst in c0 c1 out
+	shift
+	local setups=("$@")
+	case $k in
+	t4d) src=192.0.2.2 dst=$EST_D4 ;;
+	t6d) src=fd00::2 dst=$EST_D6 ;;
+	esac
+	for s in "${setups[@]}"; do
+		ns_do "$s" "echo 1 >/proc/sys/net/ipv4/ip_forward; echo 1 >/proc/sys/net/ipv6/conf/all/forwarding"
+		# the flow's first packets (its verdict)
+		ip netns exec "g_$s" "$T/tcpgen" eth0 "$MAC" "$src" "$dst" 40005 443 1000 >/dev/null ||
+			fail "tcpgen in g_$s failed"
+	done
+	out=$(ip netns exec g_base "$T/tcpgen" eth0 "$MAC" "$src" "$dst" 40005 443 20000)
+	pps=${out%% *}
+	count=$(((pps * EST_MS / 1000 + 999) / 1000 * 1000))
+	((count >= 5000)) || count=5000
+	log "est: $k: calibration $pps pps, $count packets per run"
+	c0=$(ip netns exec p_sluice bash -c "$(declare -f est_ctr); CTL=$CTL est_ctr")
+	for ((r = 0; r < EST_ROUNDS; r++)); do
+		in=
+		for ((i = 0; i < ${#setups[@]}; i++)); do
+			s=${setups[$(((i + r) % ${#setups[@]}))]}
+			out=$(ip netns exec "g_$s" "$T/tcpgen" eth0 "$MAC" "$src" "$dst" 40005 443 "$count")
+			pps=${out%% *}
+			[[ ${out#* } == "$count" ]] || fail "tcpgen in g_$s sent ${out#* } of $count"
+			res est "$k" "$s" "$r" "$pps"
+			in+=" $s=$pps"
+		done
+		log "est: $k round $r:$in"
+	done
+	c1=$(ip netns exec p_sluice bash -c "$(declare -f est_ctr); CTL=$CTL est_ctr")
+	# shellcheck disable=SC2046
+	res estctr "$k" $(awk -v a="$c0" -v b="$c1" 'BEGIN { n = split(a, x); split(b, y); for (i = 1; i <= n; i++) printf "%d ", y[i] - x[i] }')
+	for s in "${setups[@]}"; do
+		{
+			echo "== $k $s"
+			ip netns exec "p_$s" conntrack -L -p tcp 2>/dev/null
+			ip -n "p_$s" -s link show lan0
+			ip -n "p_$s" -s link show wan0
+		} >>"$OUT/est-diag.txt" 2>&1 || true
 	done
 }
 
