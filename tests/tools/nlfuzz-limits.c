@@ -27,6 +27,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
+#include "errname.h"
 #include "nlfuzz.h"
 
 static struct nlf_sock *S;
@@ -72,7 +73,7 @@ static int send_m(void)
 
 static const char *e_name(int err)
 {
-	return err ? strerrorname_np(-err) ?: "?" : "ok";
+	return err ? errname(-err) : "ok";
 }
 
 /* A refusal: an error, with a message. */

@@ -35,6 +35,7 @@
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 
+#include "errname.h"
 #include "nlfuzz.h"
 
 #define NOBODY 65534
@@ -247,7 +248,7 @@ static int perm_eperm(bool drop)
 			printf("%-4s %-12s%s %s (%s)\n",
 			       res.err == want ? "ok" : "FAIL", name_of(cmd),
 			       pass ? " malformed" : "",
-			       res.err ? strerrorname_np(-res.err) : "ok",
+			       res.err ? errname(-res.err) : "ok",
 			       res.extack[0] ? res.extack : "-");
 			if (res.err != want)
 				bad++;
@@ -294,7 +295,7 @@ static int perm_allowed(void)
 		}
 		printf("%-4s %-12s %s (%s)\n", res.err ? "FAIL" : "ok",
 		       name_of(cmd),
-		       res.err ? strerrorname_np(-res.err) : "ok",
+		       res.err ? errname(-res.err) : "ok",
 		       res.extack[0] ? res.extack : "-");
 		if (res.err)
 			bad++;

@@ -39,6 +39,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include "errname.h"
 #include "nlfuzz.h"
 
 #ifndef NETLINK_EXT_ACK
@@ -573,7 +574,7 @@ static void report(const struct run *run, unsigned long n, long ms)
 	printf("errno:");
 	for (e = 0; e < MAX_ERRNO; e++)
 		if (st.err[e])
-			printf(" %s=%lu", e ? strerrorname_np((int)e) ?: "?" :
+			printf(" %s=%lu", e ? errname((int)e) :
 					  "other", st.err[e]);
 	printf("\nper command (sent/accepted):");
 	for (e = 0; e <= SLUICE_CMD_MAX + 2; e++)

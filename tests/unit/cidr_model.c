@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cidr_model.h"
+#include "u128.h"
 
 void model_init(struct cidr_model *m)
 {
@@ -77,8 +78,6 @@ bool model_lookup6(const struct cidr_model *m, u64 hi, u64 lo)
 	return false;
 }
 
-typedef unsigned __int128 u128;
-
 struct iv {
 	u128 a, b;	/* inclusive */
 };
@@ -87,20 +86,21 @@ static int cmp_iv(const void *pa, const void *pb)
 {
 	const struct iv *x = pa, *y = pb;
 
-	return x->a < y->a ? -1 : x->a > y->a;
+	return u128_cmp(x->a, y->a);
 }
 
 static size_t count_ranges(struct iv *v, size_t n, u128 max)
 {
 	size_t r = 0;
-	u128 end = 0;
+	u128 end = u128_make(0, 0);
 
 	qsort(v, n, sizeof(*v), cmp_iv);
 	for (size_t i = 0; i < n; i++) {
-		if (r == 0 || (end != max && v[i].a > end + 1)) {
+		if (r == 0 || (!u128_eq(end, max) &&
+			       u128_cmp(v[i].a, u128_add64(end, 1)) > 0)) {
 			r++;
 			end = v[i].b;
-		} else if (v[i].b > end) {
+		} else if (u128_cmp(v[i].b, end) > 0) {
 			end = v[i].b;
 		}
 	}
@@ -113,10 +113,11 @@ size_t model_ranges4(const struct cidr_model *m)
 	struct iv *v = calloc(m->n4 + 1, sizeof(*v));
 
 	for (size_t i = 0; i < m->n4; i++) {
-		v[i].a = m->p4[i].addr;
-		v[i].b = m->p4[i].addr | ~model_mask4(m->p4[i].plen);
+		v[i].a = u128_make(0, m->p4[i].addr);
+		v[i].b = u128_make(0, m->p4[i].addr |
+				   ~model_mask4(m->p4[i].plen));
 	}
-	return count_ranges(v, m->n4, 0xffffffffu);
+	return count_ranges(v, m->n4, u128_make(0, 0xffffffffu));
 }
 
 size_t model_ranges6(const struct cidr_model *m)
@@ -127,10 +128,10 @@ size_t model_ranges6(const struct cidr_model *m)
 		u64 mh, ml;
 
 		model_mask6(m->p6[i].plen, &mh, &ml);
-		v[i].a = (u128)m->p6[i].hi << 64 | m->p6[i].lo;
-		v[i].b = (u128)(m->p6[i].hi | ~mh) << 64 | (m->p6[i].lo | ~ml);
+		v[i].a = u128_make(m->p6[i].hi, m->p6[i].lo);
+		v[i].b = u128_make(m->p6[i].hi | ~mh, m->p6[i].lo | ~ml);
 	}
-	return count_ranges(v, m->n6, ~(u128)0);
+	return count_ranges(v, m->n6, u128_max());
 }
 
 int model_parse(const char *s, struct cidr_prefix4 *p4,

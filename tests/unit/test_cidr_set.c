@@ -16,12 +16,11 @@
 
 #include "cidr_set.h"
 #include "cidr_model.h"
+#include "u128.h"
 
 #ifndef CIDR_DATA_DIR
 #define CIDR_DATA_DIR "../../../shared/data/bypass"
 #endif
-
-typedef unsigned __int128 u128;
 
 static u64 rng_state;
 static unsigned long long seed = 0x5eed5111ce2026ULL;
@@ -46,11 +45,11 @@ static u32 rndn(u32 n)
  * Note: never two rnd() calls in one expression or argument list, their
  * order is unspecified and SEED runs must repeat across compilers.
  */
-static unsigned __int128 rnd128(void)
+static u128 rnd128(void)
 {
-	unsigned __int128 r = (unsigned __int128)rnd() << 64;
+	u64 hi = rnd();
 
-	return r | rnd();
+	return u128_make(hi, rnd());
 }
 
 /* ---- helpers ---- */
@@ -92,7 +91,7 @@ static void check4(const struct cidr_set *s, const struct cidr_model *m,
 static void check6(const struct cidr_set *s, const struct cidr_model *m,
 		   u128 a)
 {
-	u64 hi = (u64)(a >> 64), lo = (u64)a;
+	u64 hi = a.hi, lo = a.lo;
 	bool want = model_lookup6(m, hi, lo), got = cidr_set_lookup6(s, hi, lo);
 
 	n_lookups++;
@@ -106,7 +105,7 @@ static void check6(const struct cidr_set *s, const struct cidr_model *m,
 
 static u128 first6(const struct cidr_prefix6 *p)
 {
-	return (u128)p->hi << 64 | p->lo;
+	return u128_make(p->hi, p->lo);
 }
 
 static u128 last6(const struct cidr_prefix6 *p)
@@ -114,7 +113,7 @@ static u128 last6(const struct cidr_prefix6 *p)
 	u64 mh, ml;
 
 	model_mask6(p->plen, &mh, &ml);
-	return (u128)(p->hi | ~mh) << 64 | (p->lo | ~ml);
+	return u128_make(p->hi | ~mh, p->lo | ~ml);
 }
 
 /* first, last and both neighbours of every prefix */
@@ -134,10 +133,10 @@ static void check_edges(const struct cidr_set *s, const struct cidr_model *m)
 		u128 a = first6(&m->p6[i]), b = last6(&m->p6[i]);
 
 		check6(s, m, a);
-		check6(s, m, a - 1);
+		check6(s, m, u128_sub64(a, 1));
 		check6(s, m, b);
-		check6(s, m, b + 1);
-		check6(s, m, a + (rnd128() & (b - a)));
+		check6(s, m, u128_add64(b, 1));
+		check6(s, m, u128_add(a, u128_and(rnd128(), u128_sub(b, a))));
 	}
 }
 
@@ -220,11 +219,11 @@ static void test_zero_len(void **state)
 	(void)state;
 	s = edge_set(&m, v, 1, 1);
 	for (int i = 0; i < 10000; i++) {
-		u128 x = rnd();
+		u128 x = u128_make(0, rnd());
 
-		assert_true(cidr_set_lookup4(s, (u32)x));
+		assert_true(cidr_set_lookup4(s, (u32)x.lo));
 		x = rnd128();
-		assert_true(cidr_set_lookup6(s, (u64)(x >> 64), (u64)x));
+		assert_true(cidr_set_lookup6(s, x.hi, x.lo));
 	}
 	assert_true(cidr_set_lookup4(s, 0xffffffffu));
 	assert_true(cidr_set_lookup6(s, ~0ULL, ~0ULL));
@@ -331,11 +330,11 @@ static void test_full_space(void **state)
 	(void)state;
 	s = edge_set(&m, v, 1, 1);
 	for (int i = 0; i < 10000; i++) {
-		u128 x = rnd();
+		u128 x = u128_make(0, rnd());
 
-		assert_true(cidr_set_lookup4(s, (u32)x));
+		assert_true(cidr_set_lookup4(s, (u32)x.lo));
 		x = rnd128();
-		assert_true(cidr_set_lookup6(s, (u64)(x >> 64), (u64)x));
+		assert_true(cidr_set_lookup6(s, x.hi, x.lo));
 	}
 	cidr_set_free(s);
 	model_free(&m);
@@ -359,12 +358,13 @@ static void test_top_of_space(void **state)
 	s = edge_set(&m, v, 3, 3);
 	for (u32 a = 0xfffffff0u; a; a++)
 		check4(s, &m, a);
-	for (u128 a = ~(u128)0 - 20; a; a++)
+	for (u128 a = u128_sub64(u128_max(), 20); !u128_is_zero(a);
+	     a = u128_add64(a, 1))
 		check6(s, &m, a);
 	for (u64 h = ~0ULL - 20; h; h++) {
-		check6(s, &m, (u128)h << 64);
-		check6(s, &m, (u128)h << 64 | ~0ULL);
-		check6(s, &m, (u128)h << 64 | 1ULL << 63);
+		check6(s, &m, u128_make(h, 0));
+		check6(s, &m, u128_make(h, ~0ULL));
+		check6(s, &m, u128_make(h, 1ULL << 63));
 	}
 	cidr_set_free(s);
 	model_free(&m);
@@ -517,7 +517,7 @@ static u128 rnd_addr6(int clustered)
 		else if (rndn(2))
 			lo >>= rndn(64);
 	}
-	return (u128)hi << 64 | lo;
+	return u128_make(hi, lo);
 }
 
 static void random_model(struct cidr_model *m, size_t n4, size_t n6,
@@ -535,7 +535,7 @@ static void random_model(struct cidr_model *m, size_t n4, size_t n6,
 		u64 mh, ml;
 
 		model_mask6(plen, &mh, &ml);
-		model_add6(m, (u64)(a >> 64) & mh, (u64)a & ml, plen);
+		model_add6(m, a.hi & mh, a.lo & ml, plen);
 	}
 }
 
@@ -658,7 +658,9 @@ static void test_real_lists(void **state)
 		check4(s, &m, (u32)rnd());
 		check4(s, &m, p->addr | ((u32)rnd() & ~model_mask4(p->plen)));
 		check6(s, &m, rnd_addr6(0));
-		check6(s, &m, first6(q) | (rnd_addr6(0) & (last6(q) - first6(q))));
+		check6(s, &m, u128_or(first6(q),
+				      u128_and(rnd_addr6(0),
+					       u128_sub(last6(q), first6(q)))));
 	}
 	cidr_set_free(s);
 
