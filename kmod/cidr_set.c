@@ -594,8 +594,9 @@ static void cs_build_dir6(struct cidr_set *set, size_t nb)
 	set->base6 = base;
 	set->shift6 = shift;
 	/* buckets past U64_MAX are never used */
+	/* nb is a size_t: 32 bits on a 32-bit CPU, widened before the shift */
 	set->span6 = (U64_MAX - base) >> shift < nb - 1 ? U64_MAX - base :
-		     ((nb - 1) << shift) | mask;
+		     ((u64)(nb - 1) << shift) | mask;
 	for (b = 0; b < nb; b++) {
 		u64 lo = base + ((u64)b << shift), hi = lo | mask;
 		size_t k = 0;

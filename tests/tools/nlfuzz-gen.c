@@ -36,6 +36,7 @@ const struct nlf_cmd nlf_cmds[__SLUICE_CMD_MAX] = {
 	[SLUICE_CMD_WL_ABORT]		= { "WL_ABORT", NLF_CHANGE },
 	[SLUICE_CMD_WL_SOURCES]		= { "WL_SOURCES", NLF_DUMP },
 	[SLUICE_CMD_CLASSIFY]		= { "CLASSIFY", NLF_READ },
+	[SLUICE_CMD_FLOWS_FLUSH]	= { "FLOWS_FLUSH", NLF_CHANGE },
 };
 
 /* ---- attribute kinds -------------------------------------------- */
@@ -109,6 +110,8 @@ static const struct aspec top_spec[__SLUICE_A_MAX] = {
 	[SLUICE_A_DEFAULT]	= ENUM(SLUICE_DEFAULT_MAX),
 	[SLUICE_A_QUIC_REJECT]	= KIND(K_BOOL),
 	[SLUICE_A_LIST]		= ENUM(SLUICE_LIST_MAX),
+	[SLUICE_A_CT_MASK]	= KIND(K_U32),
+	[SLUICE_A_FLOWS]	= KIND(K_U32),
 };
 
 static const struct aspec pfx_spec[__SLUICE_PFX_MAX] = {
@@ -659,6 +662,13 @@ static void valid_config(struct rng *r, struct nlf_msg *m)
 		put_u32(m, SLUICE_A_DEFAULT, rng_below(r, SLUICE_DEFAULT_MAX + 1));
 	if (rng_pct(r, 10))
 		put_u8(m, SLUICE_A_QUIC_REJECT, (uint8_t)rng_below(r, 2));
+	if (rng_pct(r, 5)) {
+		/* two distinct bits: the lower direct, the higher proxied */
+		uint32_t lo = rng_below(r, 31);
+
+		put_u32(m, SLUICE_A_CT_MASK, 1u << lo |
+			1u << (lo + 1 + rng_below(r, 31 - lo)));
+	}
 }
 
 static void valid_tuple(struct rng *r, struct nlf_msg *m)
@@ -771,6 +781,10 @@ void nlf_valid(struct rng *r, const struct nlf_env *env, struct nlf_msg *m,
 		break;
 	case SLUICE_CMD_CLASSIFY:
 		valid_tuple(r, m);
+		break;
+	case SLUICE_CMD_FLOWS_FLUSH:
+		if (rng_pct(r, 50))
+			rand_pfx(r, m, SLUICE_A_ADDRESS, false);
 		break;
 	case SLUICE_CMD_GET_CONFIG:
 	case SLUICE_CMD_GET_COUNTERS:
