@@ -121,7 +121,7 @@ void sluice_counters_sum(struct sluice_net *sn, u64 *out)
 		do {
 			start = u64_stats_fetch_begin(&c->syncp);
 			for (i = 0; i < __SLUICE_CTR_MAX; i++)
-				v[i] = u64_stats_read(&c->ctr[i]);
+				v[i] = READ_ONCE(c->ctr[i]);
 		} while (u64_stats_fetch_retry(&c->syncp, start));
 		for (i = 0; i < __SLUICE_CTR_MAX; i++)
 			out[i] += v[i];

@@ -63,9 +63,13 @@ static inline u16 sluice_cfg_port6(const struct sluice_cfg *cfg)
 /* Two bits of the ct mark that fw4, mwan3 and SQM leave alone: flow.h */
 #define SLUICE_DEFAULT_CT_MASK 0x30000000
 
-/* Per CPU; u64_stats so that a 32-bit reader never sees a torn value. */
+/*
+ * Per CPU.  On a 64-bit CPU a counter is one this_cpu_add() and a load
+ * never tears; on a 32-bit one the writer holds the u64_stats sequence so
+ * that a reader never sees half of a carry.
+ */
 struct sluice_counters {
-	u64_stats_t ctr[__SLUICE_CTR_MAX];
+	u64 ctr[__SLUICE_CTR_MAX];
 	struct u64_stats_sync syncp;
 };
 
@@ -128,15 +132,19 @@ static inline struct sluice_net *sluice_pernet_rcu(const struct net *net)
  * interrupts off while it holds the sequence (a no-op on 64-bit).
  */
 static inline void sluice_count_add(struct sluice_net *sn,
-				    enum sluice_counter c, unsigned long n)
+				    enum sluice_counter c, u32 n)
 {
+#if BITS_PER_LONG == 64
+	this_cpu_add(sn->counters->ctr[c], n);
+#else
 	struct sluice_counters *pc = get_cpu_ptr(sn->counters);
 	unsigned long flags;
 
 	flags = u64_stats_update_begin_irqsave(&pc->syncp);
-	u64_stats_add(&pc->ctr[c], n);
+	pc->ctr[c] += n;
 	u64_stats_update_end_irqrestore(&pc->syncp, flags);
 	put_cpu_ptr(sn->counters);
+#endif
 }
 
 static inline void sluice_count(struct sluice_net *sn, enum sluice_counter c)
