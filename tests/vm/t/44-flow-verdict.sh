@@ -8,10 +8,10 @@
 #   a. A proxied flow whose conntrack entry is deleted (conntrack -D) or
 #      flushed (conntrack -F) while the far end answers late: the client's
 #      transparent socket sends first and starts a new entry on the
-#      gateway (counter flow_adopted).  UDP: later datagrams still go
-#      through the tunnel, none leaves direct.  TCP: the server pushes
-#      first after the flush; the LAN host's segments still go through
-#      the tunnel, none direct.
+#      gateway (counter flow_adopted); early demux off (see there).  UDP:
+#      later datagrams still go through the tunnel, none leaves direct.
+#      TCP: the server pushes first after the flush; the LAN host's
+#      segments still go through the tunnel, none direct.
 #   b. A proxied TCP flow whose client is SIGKILLed (its sockets on the
 #      gateway gone, the LAN host never told): the LAN host's later
 #      segments are dropped (counter flow_drop), none leaves by the wan,
@@ -325,6 +325,13 @@ for dst in "$WLISTED4" "$WLISTED6"; do
 done
 
 # ==== a. a proxied flow whose entry vanished, the far end answering late ====
+# Without early demux (routers often switch it off: it costs forwarding
+# performance), nothing but sluice sends the LAN host's packets of such a
+# flow to the client's socket: with it, the stack delivers them to a
+# connected socket of the flow by itself (UDP: the client's reply socket,
+# TCP: the accepted one), and a data path that let them out would not be
+# seen here.
+in_gw sysctl -qw net.ipv4.ip_early_demux=0
 u4=$(leaked u4) u6=$(leaked u6) t4=$(leaked t4) t6=$(leaked t6)
 for dst in "$PROXIED4" "$PROXIED6"; do
 	f=$(fam "$dst") lan=$(lan_of "$dst") svr=$(svr_of "$dst")
@@ -385,6 +392,7 @@ for dst in "$PROXIED4" "$PROXIED6"; do
 done
 assert_eq "$t4" "$(leaked t4)" "a: TCP v4 packets that left by the wan to the proxied host"
 assert_eq "$t6" "$(leaked t6)" "a: TCP v6 packets that left by the wan to the proxied host"
+in_gw sysctl -qw net.ipv4.ip_early_demux=1
 
 # ==== b. orphaned segments of a proxied TCP flow ============================
 # The LAN host must not learn that the flow ended: while the client is
