@@ -25,8 +25,9 @@
 #      rmmod/insmod keeps a live direct flow direct although its
 #      destination is no longer white-listed (with a firewall that
 #      masquerades too: see there).
-#   e. A 10-datagram direct UDP flow moves white_list_v4/v6 by exactly 1:
-#      the decision is made once.
+#   e. A 10-datagram direct UDP flow moves white_list_v4/v6 by exactly 1
+#      and `packets` by less than 10: the decision is made once, later
+#      packets are not even counted.
 # timeout: 420
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -318,8 +319,11 @@ for dst in "$WLISTED4" "$WLISTED6"; do
 	done
 	assert_delta 1 "white_list_v$f" "e: 10 datagrams of a direct flow"
 	still redirect_udp4 redirect_udp6 existing no_listener_pass flow_drop flow_adopted
+	# the later 19 packets (datagrams and answers) are not even counted:
+	# the verdict test is all they cost (what else moves `packets` here is
+	# the first datagram and IPv6 neighbour discovery)
 	_gw_delta packets
-	((DELTA >= 20)) || fail "e: packets counter moved by $DELTA for 20 packets"
+	((DELTA < 10)) || fail "e: packets counter moved by $DELTA for a 20-packet direct flow (later packets counted)"
 	assert_eq "$MARK_DIRECT" "$(ct_mark udp "$(lan_of "$dst")" "$dst")" "d: ct mark of a direct flow"
 	cli_close "e$f"
 done
