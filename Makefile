@@ -49,7 +49,7 @@ all: modules-all
 endif
 
 help:
-	@sed -n '3,22p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
 
 # One copy of the tree per kernel: kbuild writes objects next to sources.
 modules: $(KMOD_SRCS)
