@@ -30,7 +30,7 @@ if [ ${#KVERS[@]} -ne 2 ]; then
 fi
 
 # --- build ------------------------------------------------------------
-step build-userspace make userspace
+step build-userspace make userspace WERROR=1
 
 build_module() {
 	local out

@@ -12,11 +12,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$SRC/kmod/uapi/linux"
-cp "$ROOT/Kbuild" "$SRC/"
-sed "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$VER\"/" "$ROOT/dkms.conf" >"$SRC/dkms.conf"
-cp "$ROOT"/kmod/*.c "$ROOT"/kmod/*.h "$ROOT"/kmod/*.sh "$SRC/kmod/"
-cp "$ROOT"/kmod/uapi/linux/*.h "$SRC/kmod/uapi/linux/"
+# The tree `make dkms-install` and the sluice-dkms package install.
+make -s -C "$ROOT" dkms-source VERSION="$VER" DESTDIR=
 dkms add "sluice/$VER"
 for k in "$@"; do
 	dkms build "sluice/$VER" -k "$k"
