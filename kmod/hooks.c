@@ -39,6 +39,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/netfilter_bridge.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -535,6 +536,23 @@ static unsigned int sluice_tproxy_local(struct sluice_net *sn,
 }
 
 /*
+ * A frame the bridge forwards from one LAN port to another: never routed,
+ * not ours.  br_netfilter calls this hook for it with PACKET_OTHERHOST
+ * turned into PACKET_HOST (setup_pre_routing()), and remembers the truth
+ * in pkt_otherhost.  Frames for the gateway's own MAC are PACKET_HOST.
+ */
+static bool sluice_bridged(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	const struct nf_bridge_info *nf_bridge = nf_bridge_info_get(skb);
+
+	if (nf_bridge && nf_bridge->pkt_otherhost)
+		return true;
+#endif
+	return skb->pkt_type == PACKET_OTHERHOST;
+}
+
+/*
  * tproxy mode, PREROUTING at mangle priority.  A flow's kept verdict is
  * read first: a direct flow is done after one test.  See the top.
  */
@@ -577,12 +595,7 @@ static unsigned int sluice_tproxy_hook(void *priv, struct sk_buff *skb,
 		return sluice_tproxy_proxied(sn, cfg, skb, &t, thoff,
 					     state->in);
 	}
-	/*
-	 * A frame the bridge forwards from one LAN port to another
-	 * (br_netfilter calls this hook for it): never routed, not ours.
-	 * Frames for the gateway's own MAC are PACKET_HOST here.
-	 */
-	if (skb->pkt_type == PACKET_OTHERHOST) {
+	if (sluice_bridged(skb)) {
 		sluice_count(sn, SLUICE_CTR_BRIDGED);
 		return NF_ACCEPT;
 	}

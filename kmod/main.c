@@ -236,4 +236,4 @@ module_exit(sluice_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("sluice developers");
 MODULE_DESCRIPTION("Transparent-proxy gateway: per-flow split between tunnel client and direct path");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(SLUICE_VERSION);

@@ -24,7 +24,7 @@ kver=${kver#linux-headers-}
 
 out=$ROOT/build/cross/$arch/$kver
 mkdir -p "$out/kmod/uapi/linux"
-cp -u "$ROOT/Kbuild" "$out/"
+cp -u "$ROOT/Kbuild" "$ROOT/VERSION" "$out/"
 cp -u "$ROOT"/kmod/*.c "$ROOT"/kmod/*.h "$ROOT"/kmod/*.sh "$out/kmod/"
 cp -u "$ROOT"/kmod/uapi/linux/*.h "$out/kmod/uapi/linux/"
 

@@ -105,11 +105,13 @@ mkdir -p "$src"
 (cd "$ROOT" && find userspace kmod tests/unit tests/tools -type f \
 	\( -name '*.[ch]' -o -name '*.mk' -o -name Makefile \) \
 	-exec cp -a -u --parents -t "$src" {} +)
+cp -a -u "$ROOT/VERSION" "$src/"
 # The unit tests read the real lists at ROOT/../shared.
 [ -d "$ROOT/../shared" ] && ln -sfn "$ROOT/../shared" "$out/shared"
 
 # CFLAGS from the environment reach tests/unit and tests/tools (their
-# Makefiles use ?= and +=); userspace takes EXTRA_CFLAGS and LDFLAGS.
+# Makefiles use ?= and +=); userspace takes CFLAGS and LDFLAGS after its
+# own flags, and WERROR=1 makes warnings errors everywhere.
 flags="-O2 -g ${extra[*]} -I$inc -L$libdir -Wl,-rpath-link=$libdir $rpath"
 ar=${cc%gcc}ar
 [ "$target" = musl ] && ar='ar'
@@ -143,23 +145,23 @@ run() {
 bins=()
 case $part-$have_mnl in
 programs-1)
-	run "${mk[@]}" -C "$src/userspace" EXTRA_CFLAGS="${extra[*]}" \
+	run "${mk[@]}" -C "$src/userspace" CFLAGS="-O2 -g ${extra[*]}" WERROR=1 \
 		LDFLAGS="-Wl,-rpath-link=$libdir"
-	run "${mk[@]}" -C "$src/userspace/sluiced" EXTRA_CFLAGS="${extra[*]}" \
+	run "${mk[@]}" -C "$src/userspace/sluiced" CFLAGS="-O2 -g ${extra[*]}" WERROR=1 \
 		LDFLAGS="-Wl,-rpath-link=$libdir"
 	bins+=("$src/userspace/sluicectl" "$src/userspace/sluiced/sluiced")
 	;;
 programs-0)
 	# shellcheck disable=SC2046
-	run "${mk[@]}" -C "$src/userspace" EXTRA_CFLAGS="${extra[*]}" \
+	run "${mk[@]}" -C "$src/userspace" CFLAGS="-O2 -g ${extra[*]}" WERROR=1 \
 		$(pr "$src/userspace" LIB_OBJS) \
 		$(pr "$src/userspace" SLUICECTL_OBJS)
 	# shellcheck disable=SC2046
-	run "${mk[@]}" -C "$src/userspace/sluiced" EXTRA_CFLAGS="${extra[*]}" \
+	run "${mk[@]}" -C "$src/userspace/sluiced" CFLAGS="-O2 -g ${extra[*]}" WERROR=1 \
 		$(pr "$src/userspace/sluiced" OBJS)
 	;;
 tools-1)
-	CFLAGS=$flags run "${mk[@]}" -C "$src/tests/tools"
+	CFLAGS=$flags run "${mk[@]}" WERROR=1 -C "$src/tests/tools"
 	for t in $(pr "$src/tests/tools" TOOLS); do
 		bins+=("$src/tests/tools/$t")
 	done
@@ -170,7 +172,7 @@ tools-0)
 		c=${c##*/}
 		tools+=("${c%.c}.o")
 	done
-	CFLAGS=$flags run "${mk[@]}" -C "$src/tests/tools" "${tools[@]}"
+	CFLAGS=$flags run "${mk[@]}" WERROR=1 -C "$src/tests/tools" "${tools[@]}"
 	;;
 esac
 

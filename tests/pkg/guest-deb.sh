@@ -167,5 +167,4 @@ if [ ${#left[@]} -gt 0 ]; then
 fi
 echo "purge left no change outside dpkg's and apt's records"
 
-# needs MODULE_VERSION(SLUICE_VERSION) in kmod/main.c (Kbuild passes it)
 assert_eq "$NEW" "$upgraded_version" "module version after the upgrade"
