@@ -14,6 +14,9 @@
 #              LAN host does; the entries are seen gone in each gap
 #   ss-kill    `ss -K` of the tunnel client's sockets of those flows
 #   kill       SIGKILL of the client, sluiced restarts it
+#   icmp-error the proxied UDP flows close their sockets with an answer
+#              outstanding: the LAN host's "port unreachable" for it is
+#              an ICMP error related to the proxied flow's entry
 # A capture on the WAN side (the WAN router's side of the gateway's WAN
 # link), analysed afterwards, must hold ZERO packets to or from a proxied
 # destination: those go only through the tunnel (the v2ray server's
@@ -60,7 +63,7 @@ UTMO=$((3000 * ${SLUICE_VM_TIMEOUT_MULT:-1}))
 # event (issue 16: "at most one datagram lost"); ct-delete has 3 events,
 # ct-flush 2, expiry 2, ss-kill 1.  TCP: none (retransmission), but the
 # ss-kill and kill windows reset the connection (the socket is gone).
-declare -A UDP_BOUND=([baseline]=0 [ct-delete]=3 [ct-flush]=2 [expiry]=2 [ss-kill]=1 [after]=0)
+declare -A UDP_BOUND=([baseline]=0 [ct-delete]=3 [ct-flush]=2 [expiry]=2 [ss-kill]=1 [after]=0 [icmp-error]=0)
 PROXIED_UDP=(pu4 pu6)
 PROXIED_TCP=(pt4 pt6)
 declare -A ST_PROTO=([pu4]=udp [pu6]=udp [pt4]=tcp [pt6]=tcp [du4]=udp [dt6]=tcp)
@@ -113,6 +116,28 @@ _gaps_done() { # COUNT NAME...: each current segment logged COUNT "gap done"
 	for n in "$@"; do
 		(($(grep -c ' gap done$' "$(st_cur "$n").stream" || true) >= c)) || return 1
 	done
+}
+
+_gaps_late() { # COUNT NAME...: each current segment asked COUNT late answers
+	local c=$1 n
+	shift
+	for n in "$@"; do
+		(($(grep -c ' gap late ' "$(st_cur "$n").stream" || true) >= c)) || return 1
+	done
+}
+# lan_unreach: "V4 V6", the destination unreachables the LAN host sent
+# shellcheck disable=SC2016 # awk, not shell
+lan_unreach() {
+	ip netns exec lan awk '$1 == "Icmp:" && !h { for (i = 2; i <= NF; i++) if ($i == "OutDestUnreachs") c = i; h = 1; next }
+		$1 == "Icmp:" && h { v4 = $c }
+		$1 == "Icmp6OutDestUnreachs" { v6 = $2 }
+		END { print v4 + 0, v6 + 0 }' /proc/net/snmp /proc/net/snmp6
+}
+_lan_unreach_both() { # "V4 V6" before: both grew
+	local a b c d
+	read -r a b <<<"$1"
+	read -r c d <<<"$(lan_unreach)"
+	((c > a && d > b))
 }
 
 # ---- windows ---------------------------------------------------------------
@@ -329,6 +354,23 @@ phase() {
 
 	win after
 	sleep 4
+
+	# The LAN host's ICMP errors about a proxied UDP flow: each proxied
+	# UDP flow asks for a late answer and closes its socket; the answer
+	# (through the tunnel, or direct for a flow that policy open sent
+	# direct) finds the port closed, the LAN host answers "port
+	# unreachable", which conntrack relates to the flow's entry.  It must
+	# not leave by the WAN either (the capture), nor upset the kernel.
+	win icmp-error
+	local u0 u1
+	u0=$(lan_unreach)
+	for n in "${PROXIED_UDP[@]}"; do kill -USR1 "$(st_pid "$n")"; done
+	wait_for 20 _gaps_late 2 "${PROXIED_UDP[@]}" || fail "no late exchange asked"
+	for n in "${PROXIED_UDP[@]}"; do fl_stop "$(st_cur "$n")"; done
+	wait_for $((GAP / 1000 + 30)) _lan_unreach_both "$u0" ||
+		check fail "$policy: the LAN host sent no port unreachable for a late answer (v4 v6 before: $u0, now: $(lan_unreach))"
+	u1=$(lan_unreach)
+	echo "icmp-error: port unreachable sent by the LAN host (v4 v6): before $u0, after $u1"
 	t_end=$(now_ms)
 	fl_stop_all
 	cap_stop "$pcap"
