@@ -392,7 +392,8 @@ phase() {
 	po=$(cap_lines "$pcap" "not udp and ($ph)")
 	echo "CAPTURE $policy: $all packets; tunnel $tun, direct $dir, un-NATed LAN $lan, proxied destinations: UDP $(grep -c . <<<"$pu" || true), other $(grep -c . <<<"$po" || true)"
 	((tun > 0 && dir > 0)) || check fail "$policy: the capture saw no tunnel ($tun) or no direct ($dir) traffic"
-	((lan == 0)) || check fail "$policy: $lan packets with a LAN host's address left by the WAN"
+	# (also direct flows: masquerade must cover every packet that leaves)
+	((lan == 0)) || check fail "$policy: $lan packets with a LAN host's address left by the WAN (not masqueraded): $(cap_lines "$pcap" "$(hosts "$LAN_HOST4" "$LAN_HOST6")" | head -n 3 | tr '\n' ';')"
 	[[ -z $po ]] || check fail "$policy: $(grep -c . <<<"$po") TCP (or other) packets of proxied flows left by the WAN: $(head -n 5 <<<"$po" | tr '\n' ';')"
 	early=$pu
 	[[ $policy == open ]] && early=$(awk -v t="$t_kill" '$1 < t' <<<"$pu")
