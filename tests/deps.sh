@@ -9,7 +9,7 @@ PKGS=(
 	qemu-system-x86 busybox-static cpio xz-utils zstd binutils iputils-ping
 	iproute2 nftables v2ray pppoe ppp iperf3 socat dnsmasq-base jq curl
 	bind9-dnsutils
-	ipset iptables gnuplot-nox conntrack shellcheck
+	ipset iptables gnuplot-nox conntrack shellcheck tcpdump
 )
 
 SUDO=

@@ -11,7 +11,10 @@
  *       sends is echoed.  UDP: each datagram is answered with "PEER LINE\n"
  *       (LINE: the datagram's first line).  One process, poll(2); prints
  *       "listening" once bound.  Bind ADDR exactly (UDP replies must come
- *       from the address that was asked).
+ *       from the address that was asked).  A line that contains
+ *       " late MS" is answered (UDP) or echoed (TCP) only MS ms later (at
+ *       most 60 s; a TCP connection's later lines wait behind it): the far
+ *       end then speaks first after the flow was idle that long.
  *   sluice-flows client tcp|udp ADDR PORT WORKERS TIMEOUT_MS PAUSE_MS
  *       WORKERS processes make new flows (a new socket each: a new
  *       conntrack entry, classified afresh) until SIGTERM: send
@@ -30,14 +33,20 @@
  *       START_MS is CLOCK_REALTIME in ms, so tests can compare it with
  *       their own clock (bash $EPOCHREALTIME).  PAUSE_MS between flows of
  *       one worker keeps a TCG guest responsive.
- *   sluice-flows stream tcp|udp ADDR PORT INTERVAL_MS TIMEOUT_MS
+ *   sluice-flows stream tcp|udp ADDR PORT INTERVAL_MS TIMEOUT_MS [GAP_MS]
  *       One flow kept for its whole life (one TCP connection, or one UDP
  *       socket: one conntrack entry): every INTERVAL_MS a numbered line,
  *       whose echo must come back within TIMEOUT_MS.  First line out:
  *       "peer PEER"; each lost exchange: "NOW_MS fail seq N WHAT"; UDP:
  *       each change of the answering path "NOW_MS peer PEER"; on
  *       SIGTERM: "stream: N ok F failed maxrtt MS peer PEER".
- *       Exit status 1 if any exchange failed.
+ *       Exit status 1 if any exchange failed.  Idle gaps of GAP_MS (a
+ *       conntrack entry may expire in them): after SIGUSR2 the next line
+ *       is sent GAP_MS late ("NOW_MS gap idle SEQ", the flow is silent,
+ *       then the LAN side speaks first); after SIGUSR1 the next line asks
+ *       the server to answer GAP_MS late ("NOW_MS gap late SEQ"; the
+ *       exchange may take TIMEOUT_MS + GAP_MS; the far end speaks first);
+ *       either ends with "NOW_MS gap done".
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -132,26 +141,124 @@ static void peer_text(const struct sockaddr_storage *ss, char *buf, size_t n)
 			  (socklen_t)n);
 }
 
+/* A line's " late MS": the delay it asks for (ms, at most 60 s), or 0. */
+static int late_ms(const char *line)
+{
+	const char *p = strstr(line, " late ");
+	long v;
+
+	if (!p)
+		return 0;
+	v = strtol(p + 6, NULL, 10);
+	if (v <= 0)
+		return 0;
+	return v > 60000 ? 60000 : (int)v;
+}
+
+/* Milliseconds until @due (CLOCK_MONOTONIC), for poll(2); -1: never. */
+static int poll_left(long long due)
+{
+	long long left;
+
+	if (!due)
+		return -1;
+	left = due - now_ms(CLOCK_MONOTONIC);
+	return left < 0 ? 0 : (int)left;
+}
+
 /* ---- serve ------------------------------------------------------------ */
 
 struct conn {
 	int fd;
 	size_t len;
 	char buf[LINE];
+	long long due;		/* a "late" line waits in pend until then */
+	size_t plen;
+	char pend[LINE];
+};
+
+/*
+ * Echo the whole lines in @c's buffer, in order; a "late" one is held
+ * back (and the lines after it with it).  False if the peer is gone.
+ */
+static bool tcp_echo(struct conn *c)
+{
+	char *nl, line[LINE + 1];
+	size_t k;
+	int ms;
+
+	if (c->due) {
+		if (c->due > now_ms(CLOCK_MONOTONIC))
+			return true;
+		if (write(c->fd, c->pend, c->plen) < 0)
+			return false;
+		c->due = 0;
+	}
+	while ((nl = memchr(c->buf, '\n', c->len))) {
+		k = (size_t)(nl - c->buf) + 1;
+		memcpy(line, c->buf, k);
+		line[k] = 0;
+		memmove(c->buf, c->buf + k, c->len - k);
+		c->len -= k;
+		ms = late_ms(line);
+		if (ms) {
+			memcpy(c->pend, line, k);
+			c->plen = k;
+			c->due = now_ms(CLOCK_MONOTONIC) + ms;
+			return true;
+		}
+		if (write(c->fd, line, k) < 0)
+			return false;
+	}
+	/* drop a line too long */
+	if (c->len == sizeof(c->buf))
+		c->len = 0;
+	return true;
+}
+
+#define MAX_LATE 64
+
+/* An answer held back until @due ("late"). */
+struct late {
+	long long due;		/* 0: slot free */
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	size_t len;
+	char out[LINE + 64];
 };
 
 static void serve_udp(int fd)
 {
+	static struct late late[MAX_LATE];
+
 	for (;;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		char in[LINE], out[LINE + 64], peer[64], *nl;
-		ssize_t n = recvfrom(fd, in, sizeof(in) - 1, 0,
-				     (struct sockaddr *)&ss, &sl);
-		int k;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long long first = 0, now;
+		ssize_t n;
+		int k, i, ms;
 
+		for (i = 0; i < MAX_LATE; i++)
+			if (late[i].due && (!first || late[i].due < first))
+				first = late[i].due;
+		if (poll(&p, 1, poll_left(first)) < 0 && errno != EINTR)
+			die("poll");
+		now = now_ms(CLOCK_MONOTONIC);
+		for (i = 0; i < MAX_LATE; i++) {
+			if (!late[i].due || late[i].due > now)
+				continue;
+			sendto(fd, late[i].out, late[i].len, MSG_DONTWAIT,
+			       (struct sockaddr *)&late[i].ss, late[i].sl);
+			late[i].due = 0;
+		}
+		if (!(p.revents & POLLIN))
+			continue;
+		n = recvfrom(fd, in, sizeof(in) - 1, MSG_DONTWAIT,
+			     (struct sockaddr *)&ss, &sl);
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			die("recvfrom");
 		}
@@ -161,6 +268,19 @@ static void serve_udp(int fd)
 			*nl = 0;
 		peer_text(&ss, peer, sizeof(peer));
 		k = snprintf(out, sizeof(out), "%s %s\n", peer, in);
+		ms = late_ms(in);
+		for (i = 0; ms && i < MAX_LATE; i++) {
+			if (late[i].due)
+				continue;
+			late[i].due = now + ms;
+			late[i].ss = ss;
+			late[i].sl = sl;
+			late[i].len = (size_t)k;
+			memcpy(late[i].out, out, (size_t)k);
+			break;
+		}
+		if (ms && i < MAX_LATE)
+			continue;
 		/* A full socket buffer loses one answer: the client sees it. */
 		sendto(fd, out, (size_t)k, MSG_DONTWAIT, (struct sockaddr *)&ss,
 		       sl);
@@ -175,7 +295,12 @@ static void serve_tcp(int lfd)
 
 	p[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
 	for (;;) {
-		if (poll(p, (nfds_t)n, -1) < 0) {
+		long long first = 0;
+
+		for (i = 1; i < n; i++)
+			if (c[i].due && (!first || c[i].due < first))
+				first = c[i].due;
+		if (poll(p, (nfds_t)n, poll_left(first)) < 0) {
 			if (errno == EINTR)
 				continue;
 			die("poll");
@@ -199,36 +324,24 @@ static void serve_tcp(int lfd)
 								.events = POLLIN };
 					c[n].fd = fd;
 					c[n].len = 0;
+					c[n].due = 0;
 					n++;
 				}
 			}
 		}
 		for (i = 1; i < n; i++) {
-			ssize_t r;
-			char *nl;
+			ssize_t r = 1;
 
-			if (!p[i].revents)
-				continue;
-			r = read(p[i].fd, c[i].buf + c[i].len,
-				 sizeof(c[i].buf) - c[i].len);
-			if (r < 0 && errno == EAGAIN)
-				continue;
-			if (r > 0) {
-				c[i].len += (size_t)r;
-				/* Echo whole lines; drop a line too long. */
-				while ((nl = memchr(c[i].buf, '\n', c[i].len))) {
-					size_t k = (size_t)(nl - c[i].buf) + 1;
-
-					if (write(p[i].fd, c[i].buf, k) < 0)
-						break;
-					memmove(c[i].buf, c[i].buf + k,
-						c[i].len - k);
-					c[i].len -= k;
-				}
-				if (c[i].len == sizeof(c[i].buf))
-					c[i].len = 0;
-				continue;
+			if (p[i].revents) {
+				r = read(p[i].fd, c[i].buf + c[i].len,
+					 sizeof(c[i].buf) - c[i].len);
+				if (r < 0 && errno == EAGAIN)
+					continue;
+				if (r > 0)
+					c[i].len += (size_t)r;
 			}
+			if (r > 0 && tcp_echo(&c[i]))
+				continue;
 			close(p[i].fd);
 			p[i] = p[n - 1];
 			c[i] = c[n - 1];
@@ -421,6 +534,17 @@ static void on_term(int sig)
 	stop_now = 1;
 }
 
+/* Set by SIGUSR1 / SIGUSR2: the stream's next exchange has a gap. */
+static volatile sig_atomic_t gap_late, gap_idle;
+
+static void on_gap(int sig)
+{
+	if (sig == SIGUSR1)
+		gap_late = 1;
+	else
+		gap_idle = 1;
+}
+
 static void worker(int type, const struct addr *a, int tmo, int pause_ms)
 {
 	char line[LINE], peer[64];
@@ -496,12 +620,17 @@ static int client(int type, const struct addr *a, int workers, int tmo,
 
 /* ---- stream ------------------------------------------------------------ */
 
-static int stream(int type, const struct addr *a, int interval, int tmo)
+static int stream(int type, const struct addr *a, int interval, int tmo,
+		  int gap)
 {
 	char peer[64] = "-", last[64] = "", buf[LINE], msg[64];
 	long long maxrtt = 0, ok = 0, failed = 0, seq = 0;
 	int fd = socket(a->family, type | SOCK_CLOEXEC, 0), r, k;
-	bool broken = false;
+	bool broken = false, late;
+	struct sigaction sa = { .sa_handler = on_gap };
+
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 
 	if (fd < 0)
 		die("socket");
@@ -517,12 +646,35 @@ static int stream(int type, const struct addr *a, int interval, int tmo)
 		}
 	}
 	for (;;) {
-		long long t0 = now_ms(CLOCK_MONOTONIC);
+		long long t0, wait;
 
+		if (gap_idle && gap > 0 && !stop_now) {
+			long long end = now_ms(CLOCK_MONOTONIC) + gap;
+
+			gap_idle = 0;
+			printf("%lld gap idle %lld\n", now_ms(CLOCK_REALTIME),
+			       seq + 1);
+			fflush(stdout);
+			while (!stop_now && now_ms(CLOCK_MONOTONIC) < end)
+				usleep(20000);
+			printf("%lld gap done\n", now_ms(CLOCK_REALTIME));
+		}
 		if (stop_now)
 			break;
+		t0 = now_ms(CLOCK_MONOTONIC);
 		seq++;
-		k = snprintf(msg, sizeof(msg), "seq %lld\n", seq);
+		late = gap_late && gap > 0;
+		gap_late = 0;
+		wait = tmo;
+		if (late) {
+			k = snprintf(msg, sizeof(msg), "seq %lld late %d\n", seq,
+				     gap);
+			wait += gap;
+			printf("%lld gap late %lld\n", now_ms(CLOCK_REALTIME),
+			       seq);
+		} else {
+			k = snprintf(msg, sizeof(msg), "seq %lld\n", seq);
+		}
 		if (broken || send(fd, msg, (size_t)k, MSG_NOSIGNAL) != k) {
 			printf("%lld fail seq %lld %s\n",
 			       now_ms(CLOCK_REALTIME), seq,
@@ -535,7 +687,7 @@ static int stream(int type, const struct addr *a, int interval, int tmo)
 			 * a late answer to an earlier probe is skipped.
 			 */
 			for (;;) {
-				r = read_line(fd, buf, sizeof(buf), t0 + tmo);
+				r = read_line(fd, buf, sizeof(buf), t0 + wait);
 				if (r < 0)
 					break;
 				char *got = buf;
@@ -581,6 +733,8 @@ static int stream(int type, const struct addr *a, int interval, int tmo)
 		}
 		if (seq == 1 && type == SOCK_STREAM)
 			printf("peer %s\n", peer);
+		if (late)
+			printf("%lld gap done\n", now_ms(CLOCK_REALTIME));
 		fflush(stdout);
 		r = (int)(t0 + interval - now_ms(CLOCK_MONOTONIC));
 		if (r > 0)
@@ -617,14 +771,14 @@ int main(int argc, char **argv)
 		return client(proto_type(argv[2]), &a, atoi(argv[5]),
 			      atoi(argv[6]), atoi(argv[7]));
 	}
-	if (argc == 7 && !strcmp(argv[1], "stream")) {
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "stream")) {
 		parse_addr(argv[3], argv[4], &a);
 		return stream(proto_type(argv[2]), &a, atoi(argv[5]),
-			      atoi(argv[6]));
+			      atoi(argv[6]), argc == 8 ? atoi(argv[7]) : 0);
 	}
 	fprintf(stderr,
 		"usage: sluice-flows serve tcp|udp ADDR PORT\n"
 		"       sluice-flows client tcp|udp ADDR PORT WORKERS TIMEOUT_MS PAUSE_MS\n"
-		"       sluice-flows stream tcp|udp ADDR PORT INTERVAL_MS TIMEOUT_MS\n");
+		"       sluice-flows stream tcp|udp ADDR PORT INTERVAL_MS TIMEOUT_MS [GAP_MS]\n");
 	return 2;
 }

@@ -10,7 +10,7 @@
 #                                 host) servers in wan on FL_PORT
 #   fl_client NAME NS PROTO DST WORKERS [TMO_MS] [PAUSE_MS]
 #                                 new flows until fl_stop_all -> NAME.flows
-#   fl_stream NAME NS PROTO DST [INTERVAL_MS] [TMO_MS]
+#   fl_stream NAME NS PROTO DST [INTERVAL_MS] [TMO_MS] [GAP_MS]
 #                                 one long flow -> NAME.stream
 #   fl_stop NAME... / fl_stop_all stop clients and streams, wait for them
 #   fl_count FILE FROM TO WHAT    flows started in [FROM, TO) ms that are
@@ -73,11 +73,12 @@ fl_client() {
 	track_pid $!
 }
 
-# fl_stream NAME NS PROTO DST [INTERVAL_MS=200] [TMO_MS=5000]; returns once
-# the flow answered its first exchange.
+# fl_stream NAME NS PROTO DST [INTERVAL_MS=200] [TMO_MS=5000] [GAP_MS]; returns
+# once the flow answered its first exchange.  GAP_MS: the idle gaps that
+# SIGUSR1/SIGUSR2 ask for (sluice-flows' header).
 fl_stream() {
 	local name=$1 ns=$2 proto=$3 dst=$4 iv=${5:-200} tmo=${6:-5000}
-	ip netns exec "$ns" "$FLOWS" stream "$proto" "$dst" "$FL_PORT" "$iv" "$tmo" \
+	ip netns exec "$ns" "$FLOWS" stream "$proto" "$dst" "$FL_PORT" "$iv" "$tmo" ${7:+"$7"} \
 		>"$name.stream" 2>"$name.err" </dev/null &
 	_FL_PIDS+=($!)
 	_FL_NAMES+=("$name")
