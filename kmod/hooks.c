@@ -183,6 +183,9 @@ struct sock *sluice_get_sock(struct net *net, struct sk_buff *skb,
 			     const struct net_device *dev, const void *laddr,
 			     __be16 lport, enum nf_tproxy_lookup_t lookup)
 {
+	/* nf_tproxy warns for any other protocol (6.1: WARN_ON). */
+	if (t->proto != IPPROTO_TCP && t->proto != IPPROTO_UDP)
+		return NULL;
 	if (t->family == AF_INET)
 		return nf_tproxy_get_sock_v4(net, skb, t->proto, t->saddr.v4,
 					     *(const __be32 *)laddr, t->sport,
@@ -405,10 +408,16 @@ static unsigned int sluice_tproxy_proxied(struct sluice_net *sn,
 					  int thoff,
 					  const struct net_device *in)
 {
-	struct sock *sk;
+	struct sock *sk = NULL;
 
-	sk = sluice_flow_sock(sn->net, skb, cfg, t, thoff, in);
-	if (!sk)
+	/*
+	 * An ICMP error a LAN host sends about a proxied flow (conntrack
+	 * relates it to the flow's entry) has no socket to go to, and routed
+	 * it would leave direct with the LAN address: dropped.
+	 */
+	if (t->proto == IPPROTO_TCP || t->proto == IPPROTO_UDP)
+		sk = sluice_flow_sock(sn->net, skb, cfg, t, thoff, in);
+	if (!sk && (t->proto == IPPROTO_TCP || t->proto == IPPROTO_UDP))
 		sk = sluice_listener_sock(sn->net, skb, cfg, t, thoff, in);
 	if (sk)
 		return sluice_divert(sn, cfg, skb, t, sk, SLUICE_RULE_REDIRECT);
@@ -487,7 +496,13 @@ static unsigned int sluice_tproxy_reply(struct sluice_net *sn,
 	    (t->proto == IPPROTO_TCP || t->proto == IPPROTO_UDP))
 		sk = sluice_flow_sock(sn->net, skb, cfg, t, thoff, in);
 	if (!sk) {
-		sluice_flow_set(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
+		/*
+		 * Only the LAN side decides: a flow that went direct while
+		 * redirection was off is decided at its next LAN packet,
+		 * whichever side speaks first now.
+		 */
+		if (sluice_is_lan(cfg, t->ifindex))
+			sluice_flow_set(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
 		return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
 	}
 	sluice_flow_set(ct, cfg->ct_mask, SLUICE_FLOW_PROXY);
@@ -728,14 +743,26 @@ static unsigned int sluice_guard_hook(void *priv, struct sk_buff *skb,
 	struct nf_conn *ct;
 	bool udp;
 
+	bool to_wan;
+
+	to_wan = cfg->masquerade && state->out &&
+		 state->out->ifindex == cfg->wan_ifindex;
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct)
-		return NF_ACCEPT;
+	if (!ct) {
+		/*
+		 * No entry (a lone FIN after `conntrack -F`: conntrack makes
+		 * none), so NAT never sees it: it would leave unmasqueraded.
+		 * fw4 drops these too ("ct state invalid" on the wan).  A
+		 * packet the operator chose not to track is left alone.
+		 */
+		if (!to_wan || ctinfo == IP_CT_UNTRACKED)
+			return NF_ACCEPT;
+		sluice_count(sn, SLUICE_CTR_STALE_NAT);
+		return NF_DROP;
+	}
 	udp = nf_ct_protonum(ct) == IPPROTO_UDP;
-	if (cfg->masquerade && udp && state->out &&
-	    state->out->ifindex == cfg->wan_ifindex &&
-	    CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL &&
-	    nf_ct_is_confirmed(ct) &&
+	if (to_wan && udp && CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL &&
+	    ctinfo != IP_CT_RELATED && nf_ct_is_confirmed(ct) &&
 	    !(READ_ONCE(ct->status) & IPS_SRC_NAT)) {
 		nf_ct_kill(ct);
 		sluice_count(sn, SLUICE_CTR_STALE_NAT);
@@ -743,7 +770,8 @@ static unsigned int sluice_guard_hook(void *priv, struct sk_buff *skb,
 	}
 	if (sluice_flow_get(ct, cfg->ct_mask) != SLUICE_FLOW_PROXY)
 		return NF_ACCEPT;
-	if (udp)
+	/* An ICMP error about the flow is dropped; the flow lives on. */
+	if (udp && ctinfo != IP_CT_RELATED && ctinfo != IP_CT_RELATED_REPLY)
 		nf_ct_kill(ct);
 	sluice_count(sn, SLUICE_CTR_FLOW_DROP);
 	return NF_DROP;
