@@ -29,11 +29,7 @@ void sluice_flow_set(struct nf_conn *ct, u32 ct_mask, enum sluice_flow flow)
 		bit = ct_mask & ~bit;
 	else if (flow == SLUICE_FLOW_NONE)
 		bit = 0;
-	/*
-	 * A flow's first packet: its entry is not in the table yet, so only
-	 * this CPU sees it, and the NEW event at confirmation carries the
-	 * mark.  The common case, kept cheap (docs/benchmarks.md, 2b).
-	 */
+	/* A flow's first packet: see sluice_flow_keep(). */
 	if (!nf_ct_is_confirmed(ct)) {
 		ct->mark = (ct->mark & ~ct_mask) | bit;
 		return;

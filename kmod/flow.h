@@ -48,12 +48,28 @@ static inline enum sluice_flow sluice_flow_get(const struct nf_conn *ct,
 
 void sluice_flow_set(struct nf_conn *ct, u32 ct_mask, enum sluice_flow flow);
 
-/* The same for a packet that may have no entry (untracked). */
+/*
+ * The same for a packet that may have no entry (untracked).  A flow's
+ * first packet, the common case, is written in place: its entry is not
+ * in the table yet, so only this CPU sees it, and the NEW event at
+ * confirmation carries the mark (docs/benchmarks.md, section 2b).
+ */
 static inline void sluice_flow_keep(struct nf_conn *ct, u32 ct_mask,
 				    enum sluice_flow flow)
 {
-	if (ct)
+	u32 bit = sluice_flow_direct_bit(ct_mask);
+
+	if (!ct)
+		return;
+	if (nf_ct_is_confirmed(ct)) {
 		sluice_flow_set(ct, ct_mask, flow);
+		return;
+	}
+	if (flow == SLUICE_FLOW_PROXY)
+		bit = ct_mask & ~bit;
+	else if (flow == SLUICE_FLOW_NONE)
+		bit = 0;
+	ct->mark = (ct->mark & ~ct_mask) | bit;
 }
 
 /*
