@@ -80,6 +80,9 @@ static bool perm_msg(struct nlf_msg *m, uint16_t family, uint8_t cmd,
 	case SLUICE_CMD_WL_LOOKUP:
 		nlf_put_pfx(m, SLUICE_A_ADDRESS, AF_INET, host, -1);
 		return true;
+	case SLUICE_CMD_FLOWS_FLUSH:
+		nlf_put_pfx(m, SLUICE_A_ADDRESS, AF_INET, net, 24);
+		return true;
 	case SLUICE_CMD_CLASSIFY:
 		t = nlf_nest_start(m, SLUICE_A_TUPLE);
 		nlf_put(m, SLUICE_TUPLE_PROTO, &tcp, 1);
@@ -127,7 +130,7 @@ static const uint64_t takes[__SLUICE_CMD_MAX] = {
 		A(SLUICE_A_LOCAL) | A(SLUICE_A_DNS_PORT) |
 		A(SLUICE_A_DNS_LOCAL) | A(SLUICE_A_SRC_MODE) |
 		A(SLUICE_A_SRC_MACS) | A(SLUICE_A_DEFAULT) |
-		A(SLUICE_A_QUIC_REJECT),
+		A(SLUICE_A_QUIC_REJECT) | A(SLUICE_A_CT_MASK),
 	[SLUICE_CMD_GET_COUNTERS] = LIST,
 	[SLUICE_CMD_WL_ADD] = A(SLUICE_A_SOURCE) | A(SLUICE_A_TIMEOUT) |
 		A(SLUICE_A_PREFIX) | LIST,
@@ -140,6 +143,7 @@ static const uint64_t takes[__SLUICE_CMD_MAX] = {
 	[SLUICE_CMD_WL_ABORT] = A(SLUICE_A_SOURCE) | LIST,
 	[SLUICE_CMD_WL_SOURCES] = LIST,
 	[SLUICE_CMD_CLASSIFY] = A(SLUICE_A_TUPLE),
+	[SLUICE_CMD_FLOWS_FLUSH] = A(SLUICE_A_ADDRESS),
 };
 
 /* The state in which the plain request for @cmd would work. */
@@ -277,6 +281,7 @@ static int perm_allowed(void)
 		SLUICE_CMD_GET_CONFIG, SLUICE_CMD_GET_COUNTERS,
 		SLUICE_CMD_WL_GET, SLUICE_CMD_WL_LOOKUP,
 		SLUICE_CMD_WL_SOURCES, SLUICE_CMD_CLASSIFY,
+		SLUICE_CMD_FLOWS_FLUSH,
 	};
 	struct nlf_sock *s = nlf_sock_open(true);
 	struct nlf_msg *m = malloc(sizeof(*m));
