@@ -441,7 +441,7 @@ static void entry_limit(void)
 
 	/*
 	 * Replacing "fill" with as many other hosts: the result fits.
-	 * Known kernel bug 2 (/work/notes/h7a-kernel-bugs.md) until fixed.
+	 * (A replace that once failed here: docs/reliability.md, findings.)
 	 */
 	worked(src_cmd(S, SLUICE_CMD_WL_BEGIN, "fill"), "begin replace of fill");
 	for (i = 0, err = 0; i < fill && !err; i += 200)
@@ -463,7 +463,7 @@ static void entry_limit(void)
 
 /*
  * An entry added again, then deleted or its source flushed, is gone.
- * Known kernel bug 1 (/work/notes/h7a-kernel-bugs.md) until fixed.
+ * (An entry that once stayed: docs/reliability.md, findings.)
  */
 static void readd_delete(void)
 {

@@ -102,7 +102,7 @@ wait_for 15 dump_matches || fail "list does not show every entry after fuzzing"
 echo "after mixed fuzzing: $(n_entries) entries, $(jq '.sources | length' <<<"$j") sources"
 fz "$CTL" flush
 left=$(fz "$CTL" list)
-[[ -z $left ]] || fail "flush left entries: $(head -n 3 <<<"$left" | tr '\n' ' ')(kernel bug 1 of /work/notes/h7a-kernel-bugs.md?)"
+[[ -z $left ]] || fail "flush left entries: $(head -n 3 <<<"$left" | tr '\n' ' ')(see docs/reliability.md, findings)"
 assert_eq 0 "$(fz "$CTL" status --json | jq .memory.entries)" "flush emptied the table"
 fz "$CTL" add 192.0.2.0/24
 fz "$CTL" set lan lan0 enabled on
