@@ -368,6 +368,37 @@ static struct sock *sluice_flow_sock(struct net *net, struct sk_buff *skb,
 	return sk && nf_tproxy_sk_is_transparent(sk) ? sk : NULL;
 }
 
+/*
+ * The first UDP datagram of a flow: conntrack has not confirmed its entry
+ * yet.  It goes to the listener without looking for a socket of its own
+ * (docs/design.md, "Data path").
+ */
+static bool sluice_first_datagram(const struct nf_conn *ct,
+				  const struct sluice_tuple *t)
+{
+	return ct && !nf_ct_is_confirmed(ct) && t->proto == IPPROTO_UDP;
+}
+
+/*
+ * The socket a packet to redirect goes to: the flow's own (unless @own is
+ * false), else the listener.  Referenced and transparent, or NULL (and
+ * NULL for anything but TCP and UDP: sluice_get_sock()).
+ */
+static struct sock *sluice_client_sock(struct sluice_net *sn,
+				       const struct sluice_cfg *cfg,
+				       struct sk_buff *skb,
+				       const struct sluice_tuple *t, int thoff,
+				       const struct net_device *in, bool own)
+{
+	struct sock *sk = NULL;
+
+	if (own)
+		sk = sluice_flow_sock(sn->net, skb, cfg, t, thoff, in);
+	if (!sk)
+		sk = sluice_listener_sock(sn->net, skb, cfg, t, thoff, in);
+	return sk;
+}
+
 /* Hand the packet to @sk (referenced); policy routing delivers it. */
 static unsigned int sluice_divert(struct sluice_net *sn,
 				  const struct sluice_cfg *cfg,
@@ -408,17 +439,13 @@ static unsigned int sluice_tproxy_proxied(struct sluice_net *sn,
 					  int thoff,
 					  const struct net_device *in)
 {
-	struct sock *sk = NULL;
-
 	/*
 	 * An ICMP error a LAN host sends about a proxied flow (conntrack
-	 * relates it to the flow's entry) has no socket to go to, and routed
-	 * it would leave direct with the LAN address: dropped.
+	 * relates it to the flow's entry) finds no socket, and routed it
+	 * would leave direct with the LAN address: dropped too.
 	 */
-	if (t->proto == IPPROTO_TCP || t->proto == IPPROTO_UDP)
-		sk = sluice_flow_sock(sn->net, skb, cfg, t, thoff, in);
-	if (!sk && (t->proto == IPPROTO_TCP || t->proto == IPPROTO_UDP))
-		sk = sluice_listener_sock(sn->net, skb, cfg, t, thoff, in);
+	struct sock *sk = sluice_client_sock(sn, cfg, skb, t, thoff, in, true);
+
 	if (sk)
 		return sluice_divert(sn, cfg, skb, t, sk, SLUICE_RULE_REDIRECT);
 	sluice_count(sn, SLUICE_CTR_FLOW_DROP);
@@ -448,7 +475,7 @@ static unsigned int sluice_tproxy_new(struct sluice_net *sn,
 	 * TIME_WAIT pair, and a flow whose entry was deleted or flushed while
 	 * its socket lives goes on through that socket.
 	 */
-	if (!ct || nf_ct_is_confirmed(ct) || t->proto != IPPROTO_UDP)
+	if (!sluice_first_datagram(ct, t))
 		sk = sluice_flow_sock(sn->net, skb, cfg, t, thoff, state->in);
 	if (!sk) {
 		rule = sluice_decide_dest(sn, cfg, t);
@@ -532,18 +559,14 @@ static unsigned int sluice_tproxy_local(struct sluice_net *sn,
 					struct nf_conn *ct,
 					enum ip_conntrack_info ctinfo)
 {
-	struct sock *sk = NULL;
+	struct sock *sk;
 
 	if (t->proto != IPPROTO_TCP && t->proto != IPPROTO_UDP)
 		return NF_ACCEPT;
 	if (ct && CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
 		return sluice_pass(sn, SLUICE_RULE_EXISTING, t->family);
-	/* A first datagram goes to the listener, as from the LAN. */
-	if (!ct || nf_ct_is_confirmed(ct) || t->proto != IPPROTO_UDP)
-		sk = sluice_flow_sock(sn->net, skb, cfg, t, thoff, state->in);
-	if (!sk)
-		sk = sluice_listener_sock(sn->net, skb, cfg, t, thoff,
-					  state->in);
+	sk = sluice_client_sock(sn, cfg, skb, t, thoff, state->in,
+				!sluice_first_datagram(ct, t));
 	if (sk)
 		return sluice_divert(sn, cfg, skb, t, sk, SLUICE_RULE_REDIRECT);
 	/* The listener went between LOCAL_OUT and here. */

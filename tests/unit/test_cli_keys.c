@@ -19,6 +19,7 @@
 #include "config.h"
 #include "mac.h"
 #include "names.h"
+#include "genl_msg.h"
 
 /* ---- set KEY VALUE ----------------------------------------------- */
 
@@ -320,17 +321,6 @@ static void test_new_names(void **state)
 }
 
 /* ---- encoding ---------------------------------------------------- */
-
-static struct nlmsghdr *genl_msg(char *buf, uint8_t cmd)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-
-	nlh->nlmsg_type = 0x20;
-	g->cmd = cmd;
-	g->version = SLUICE_GENL_VERSION;
-	return nlh;
-}
 
 static void test_config_roundtrip_new(void **state)
 {

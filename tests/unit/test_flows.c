@@ -20,6 +20,7 @@
 #include "config.h"
 #include "names.h"
 #include "../../userspace/sluiced/conf.h"
+#include "genl_msg.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -102,17 +103,6 @@ static void test_set_ct_mask_bad(void **state)
 }
 
 /* ---- encoding ---------------------------------------------------- */
-
-static struct nlmsghdr *genl_msg(char *buf, uint8_t cmd)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-
-	nlh->nlmsg_type = 0x20;
-	g->cmd = cmd;
-	g->version = SLUICE_GENL_VERSION;
-	return nlh;
-}
 
 static void test_ct_mask_roundtrip(void **state)
 {

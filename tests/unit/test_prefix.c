@@ -22,6 +22,7 @@
 #include "names.h"
 #include "nl.h"
 #include "prefix.h"
+#include "genl_msg.h"
 
 /* ---- prefixes ---------------------------------------------------- */
 
@@ -547,17 +548,6 @@ static void test_names(void **state)
 }
 
 /* ---- attributes and acks ----------------------------------------- */
-
-static struct nlmsghdr *genl_msg(char *buf, uint8_t cmd)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-
-	nlh->nlmsg_type = 0x20;
-	g->cmd = cmd;
-	g->version = SLUICE_GENL_VERSION;
-	return nlh;
-}
 
 static void test_config_roundtrip(void **state)
 {
