@@ -245,13 +245,13 @@ static unsigned int sluice_local_keep(struct sluice_net *sn,
 
 	if (sender && inet_sk_transparent(sender)) {
 		if (ctinfo == IP_CT_NEW) {
-			sluice_flow_set(ct, cfg->ct_mask, SLUICE_FLOW_PROXY);
+			sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_PROXY);
 			sluice_count(sn, SLUICE_CTR_FLOW_ADOPTED);
 		}
 		return NF_ACCEPT;
 	}
 	if (CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL)
-		sluice_flow_set(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
+		sluice_flow_keep(ct, cfg->ct_mask, SLUICE_FLOW_DIRECT);
 	return NF_ACCEPT;
 }
 
